@@ -1,0 +1,422 @@
+"""The ``emsg`` command line: a thin click layer over the library.
+
+Each command builds a library object, calls it, and prints. Library errors
+(``messaging.errors``) become one ``Error: ...`` line and exit status 2; nothing here
+imports twilio, the web server or a browser unless the command needs it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import encoding
+from .errors import EmsgError
+from .message_types import DRAFT_CHANNELS, MESSAGE_TYPES
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class BadInput(click.ClickException):
+    """Bad input: one line, exit status 2 (as click's own usage errors)."""
+
+    exit_code = 2
+
+
+class EmsgGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except EmsgError as exc:
+            raise BadInput(str(exc)) from None
+        except BrokenPipeError:  # `emsg draft ... | head`
+            sys.stderr.close()
+            ctx.exit(0)
+
+
+# -- shared options ------------------------------------------------------------------------
+
+def format_option(f):
+    return click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                        show_default=True, help="text for people, json for programs")(f)
+
+
+def data_options(f):
+    f = click.option("--locales", "locales_dir", type=click.Path(file_okay=False),
+                     help="Use catalogs from this folder instead of the bundled ones.")(f)
+    f = click.option("--templates", "templates_dir", type=click.Path(file_okay=False),
+                     help="Use message templates from this folder instead of the bundled ones.")(f)
+    return f
+
+
+def facts_options(f):
+    f = click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+                     help="Set or override one fact, e.g. --var shelter='Escuela 5'.")(f)
+    f = click.option("--scenario", "scenario_path", metavar="FILE",
+                     help="Scenario TOML with the facts, or the name of a bundled one "
+                          "(hurricane-tapachula, earthquake-guatemala).")(f)
+    return f
+
+
+def make_renderer(templates_dir=None, locales_dir=None, policy="smart"):
+    from .rendering import Renderer
+
+    return Renderer(templates_dir, locales_dir, policy=policy)
+
+
+def load_facts(scenario_path: str | None, variables: tuple[str, ...]):
+    from .scenarios import Scenario, load_scenario
+
+    scenario = Scenario()
+    if scenario_path:
+        scenario = load_scenario(_scenario_file(scenario_path))
+    return scenario.with_overrides(variables)
+
+
+def _scenario_file(name: str) -> Path:
+    path = Path(name)
+    if path.exists() or path.suffix:
+        return path
+    from .resources import scenarios_dir
+
+    bundled = scenarios_dir() / f"{name}.toml"
+    return bundled if bundled.exists() else path
+
+
+def split_choice(value: str, known: list[str], what: str) -> list[str]:
+    """``es,ht`` or ``all`` → a checked list."""
+    if value == "all":
+        return list(known)
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    for item in items:
+        if item not in known:
+            raise BadInput(f"--{what}: unknown {what} {item!r} (known: {', '.join(known)})")
+    return items
+
+
+def echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# -- the application -------------------------------------------------------------------------
+
+@click.group(cls=EmsgGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="emsg", message="emsg %(version)s")
+def cli():
+    """Draft emergency messages for migrants in their languages, per channel.
+
+    \b
+    Start here:
+      emsg demo                                   the facilitator's tour
+      emsg draft early_warning --scenario hurricane-tapachula --lang es,ht --channel sms
+      emsg segments "Evacúe ahora"                what an SMS costs, and why
+    """
+
+
+@cli.command()
+@format_option
+@data_options
+def templates(fmt, templates_dir, locales_dir):
+    """List message types, their channels and the facts they need."""
+    renderer = make_renderer(templates_dir, locales_dir)
+    from .message_types import list_types
+
+    types = [renderer.message_type(name) for name in list_types(renderer.templates_dir)]
+    if fmt == "json":
+        echo_json([{
+            "type": t.name, "title": t.title, "purpose": t.purpose, "channels": t.channels(),
+            "variables": {v.name: {"type": v.type, "role": v.role, "required": v.required}
+                          for v in t.variables.values()},
+            "cap": t.cap, "limits": t.limits,
+        } for t in types])
+        return
+    for t in types:
+        click.echo(f"{t.name}  ({t.title}) - {', '.join(t.channels())}")
+        click.echo(f"    {t.purpose}")
+        needs = [f"{v.name}:{v.type}" + ("" if v.required else "?") for v in t.variables.values()]
+        click.echo(f"    facts: {' '.join(needs)}")
+
+
+@cli.command()
+@format_option
+@data_options
+def languages(fmt, templates_dir, locales_dir):
+    """List languages, their fallbacks, and how complete and reviewed each catalog is."""
+    from .catalogs import language_report
+
+    renderer = make_renderer(templates_dir, locales_dir)
+    rows = language_report(renderer)
+    if fmt == "json":
+        echo_json(rows)
+        return
+    click.echo(f"{'code':<5} {'name':<16} {'native':<16} {'dir':<4} {'format':<7} "
+               f"{'fallback':<9} {'done':>5} {'fuzzy':>5} {'miss':>5}  status")
+    for r in rows:
+        click.echo(f"{r['code']:<5} {r['name']:<16} {r['native']:<16} {r['direction']:<4} "
+                   f"{r['formatting_locale']:<7} {'>'.join(r['fallback']) or '-':<9} "
+                   f"{r['translated']:>5} {r['fuzzy']:>5} {r['missing']:>5}  {r['status']}")
+
+
+@cli.command()
+@click.argument("message_type", metavar="TYPE")
+@facts_options
+@click.option("--lang", "langs", default=None, metavar="CODES",
+              help="Comma-separated language codes, or 'all' [default: the scenario's "
+                   "languages, else all].")
+@click.option("--channel", "channels", default="all", show_default=True, metavar="CHANNELS",
+              help="sms, long, voice, cap (comma-separated) or 'all' (sms,long,voice).")
+@click.option("--exercise", is_flag=True, help="Mark every message as an exercise (drill).")
+@click.option("--policy", type=click.Choice(encoding.POLICIES), default="smart",
+              show_default=True,
+              help="SMS text sent: as written, smart-encoded (lossless), or accent-folded.")
+@data_options
+@format_option
+def draft(message_type, scenario_path, variables, langs, channels, exercise, policy,
+          templates_dir, locales_dir, fmt):
+    """Draft a message in each language and channel.
+
+    \b
+    Example:
+      emsg draft early_warning --scenario hurricane-tapachula --lang es,quc --channel sms
+    """
+    renderer = make_renderer(templates_dir, locales_dir, policy)
+    scenario = load_facts(scenario_path, variables)
+    facts = renderer.facts(message_type, scenario)
+    codes = renderer.languages.codes()
+    chosen = split_choice(langs, codes, "lang") if langs else (scenario.languages or codes)
+    for code in chosen:
+        renderer.languages.get(code)
+    available = renderer.message_type(message_type).channels()
+    chans = list(DRAFT_CHANNELS) if channels == "all" else split_choice(channels, available,
+                                                                         "channel")
+    results = [renderer.render(message_type, code, channel, facts, exercise=exercise)
+               for code in chosen for channel in chans]
+    if fmt == "json":
+        echo_json([r.to_dict() for r in results])
+        return
+    for r in results:
+        click.echo(_heading(r, renderer))
+        click.echo(r.text)
+        for warning in r.warnings:
+            click.echo(f"  ! {warning}")
+        click.echo()
+
+
+def _heading(r, renderer) -> str:
+    lang = renderer.languages.get(r.language)
+    bits = [r.type, f"{r.language} ({lang.native})", r.channel]
+    facts = []
+    if r.sms:
+        facts.append(f"{r.sms.sent.encoding}, {r.sms.sent.segments} segment(s), "
+                     f"{r.sms.sent.characters} chars")
+    else:
+        facts.append(f"{len(r.text)} chars")
+    if r.fell_back:
+        facts.append(f"FALLBACK to {r.language_used}")
+    if r.unreviewed:
+        facts.append("UNREVIEWED")
+    if r.direction == "rtl":
+        facts.append("right-to-left")
+    return f"== {' / '.join(bits)} == " + "; ".join(facts)
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--jsonl", "jsonl", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Read one JSON string per line; write one JSON object per line.")
+@format_option
+def segments(text, jsonl, fmt):
+    """Count SMS segments as Twilio does: encoding, segments, and with smart encoding.
+
+    \b
+    Examples:
+      emsg segments "Evacúe ahora"
+      emsg segments --jsonl messages.jsonl
+    """
+    if (text is None) == (jsonl is None):
+        raise BadInput("give either TEXT or --jsonl FILE")
+    if text is not None:
+        data = _segments_dict(text)
+        if fmt == "json":
+            echo_json(data)
+            return
+        click.echo(f"{data['encoding']}, {data['segments']} segment(s), "
+                   f"{data['characters']} characters")
+        if data["non_gsm"]:
+            click.echo(f"outside GSM-7: {' '.join(data['non_gsm'])}")
+        smart, folded = data["smart"], data["folded"]
+        click.echo(f"smart-encoded (lossless): {smart['encoding']}, "
+                   f"{smart['segments']} segment(s)")
+        click.echo(f"accent-folded (changes spelling): {folded['encoding']}, "
+                   f"{folded['segments']} segment(s)")
+        return
+    name = "<stdin>" if jsonl == "-" else jsonl
+    stream = click.open_file(jsonl, encoding="utf-8-sig")
+    try:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise BadInput(f"{name}:{number}: not JSON ({exc.msg})") from None
+            if not isinstance(value, str):
+                raise BadInput(f"{name}:{number}: expected a JSON string, "
+                               f"got {type(value).__name__}")
+            click.echo(json.dumps(_segments_dict(value), ensure_ascii=False))
+    except UnicodeDecodeError:
+        raise BadInput(f"{name}: not UTF-8 text") from None
+    finally:
+        stream.close()
+
+
+def _segments_dict(text: str) -> dict:
+    a = encoding.analyse(text)
+    return {
+        "text": text,
+        "encoding": a.raw.encoding,
+        "segments": a.raw.segments,
+        "characters": a.raw.characters,
+        "units": a.raw.units,
+        "non_gsm": list(a.raw.non_gsm),
+        "smart": {"text": a.smart.text, "encoding": a.smart.encoding,
+                  "segments": a.smart.segments},
+        "folded": {"text": a.folded.text, "encoding": a.folded.encoding,
+                   "segments": a.folded.segments},
+    }
+
+
+@cli.command()
+@click.option("--scenario", "scenario_path", default="hurricane-tapachula", show_default=True,
+              metavar="FILE", help="Scenario to tour (a file or a bundled name).")
+@click.option("--type", "type_name", default="early_warning", show_default=True,
+              type=click.Choice(MESSAGE_TYPES), help="Message type to show.")
+@click.option("--exercise/--real", default=True, show_default=True,
+              help="Show the messages as a drill (the default) or as real alerts.")
+@format_option
+def demo(scenario_path, type_name, exercise, fmt):
+    """The facilitator's tour: one message in every language, what each SMS costs, and why.
+
+    Needs no credentials and no configuration; sends nothing.
+    """
+    from .demo import tour
+
+    renderer = make_renderer()
+    scenario = load_facts(scenario_path, ())
+    t = tour(renderer, scenario, type_name=type_name, exercise=exercise)
+    if fmt == "json":
+        echo_json({"scenario": scenario.title, "type": type_name,
+                   "messages": [r.to_dict() for r in t.sms], "lessons": t.lessons})
+        return
+    click.echo(f"emsg demo - {scenario.title}")
+    click.echo(f"Scenario: {scenario.path}")
+    click.echo(f"Message: {type_name}, SMS channel, {'EXERCISE' if exercise else 'real'} mode\n")
+    click.echo(f"{'lang':<5} {'language':<16} {'used':<5} {'as written':<18} "
+               f"{'smart (sent)':<18} {'accents folded':<18} review")
+    for r in t.sms:
+        a = r.sms
+        lang = renderer.languages.get(r.language)
+        click.echo(
+            f"{r.language:<5} {lang.name:<16} {r.language_used:<5} "
+            f"{_cost(a.raw):<18} {_cost(a.smart):<18} {_cost(a.folded):<18} "
+            f"{_review(r)}"
+        )
+    click.echo()
+    for r in t.sms:
+        lang = renderer.languages.get(r.language)
+        direction = " (right-to-left)" if r.direction == "rtl" else ""
+        click.echo(f"-- {r.language} {lang.native}{direction}: "
+                   f"{r.sms.sent.encoding}, {r.sms.sent.segments} segment(s)")
+        click.echo(r.text)
+        click.echo()
+    click.echo("What the numbers show:")
+    for number, lesson in enumerate(t.lessons, start=1):
+        click.echo(f" {number}. {lesson}")
+    click.echo("\nNext: emsg draft early_warning --scenario hurricane-tapachula --channel all")
+
+
+def _review(r) -> str:
+    if r.unreviewed:
+        return "unreviewed"
+    return "source text" if r.language_used == "en" else "reviewed"
+
+
+def _cost(count: encoding.SmsCount) -> str:
+    return f"{count.encoding} {count.segments} seg"
+
+
+# -- catalogs -------------------------------------------------------------------------------
+
+@cli.group()
+def catalog():
+    """Maintain translation catalogs (extract, update, init, stats)."""
+
+
+@catalog.command("stats")
+@format_option
+@data_options
+def catalog_stats(fmt, templates_dir, locales_dir):
+    """Per language: translated, fuzzy (unreviewed) and missing strings."""
+    from .catalogs import language_report
+
+    rows = language_report(make_renderer(templates_dir, locales_dir))
+    if fmt == "json":
+        echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['code']:<5} translated {r['translated']:>3}  fuzzy {r['fuzzy']:>3}  "
+                   f"missing {r['missing']:>3}  problems {r['problems']:>2}  {r['status']}")
+
+
+@catalog.command("extract")
+def catalog_extract():
+    """Extract messages from templates and the glossary into locales/messages.pot."""
+    from .catalog_tools import extract
+
+    click.echo(extract())
+
+
+@catalog.command("update")
+def catalog_update():
+    """Merge locales/messages.pot into every language's messages.po."""
+    from .catalog_tools import update
+
+    click.echo(update())
+
+
+@catalog.command("init")
+@click.argument("code")
+@click.option("--name", required=True, help="English name, e.g. Kaqchikel.")
+@click.option("--native", default=None, help="The language's own name.")
+@click.option("--fallback", default="", help="Comma-separated fallback languages, e.g. es.")
+@click.option("--direction", type=click.Choice(["ltr", "rtl"]), default="ltr")
+@click.option("--formatting-locale", default=None,
+              help="CLDR locale for dates and numbers, e.g. es_GT.")
+@click.option("--plural-forms", default="nplurals=1; plural=0;", show_default=True,
+              help="gettext Plural-Forms, used when CLDR has no rule for the language.")
+def catalog_init(code, name, native, fallback, direction, formatting_locale, plural_forms):
+    """Add a language: a new messages.po and an entry in languages.toml.
+
+    \b
+    Example (Kaqchikel, not in CLDR):
+      emsg catalog init cak --name Kaqchikel --native Kaqchikel --fallback es \\
+          --formatting-locale es_GT
+    """
+    from .catalog_tools import init_language
+
+    click.echo(init_language(code, name=name, native=native or name,
+                             fallback=[f for f in fallback.split(",") if f],
+                             direction=direction,
+                             formatting_locale=formatting_locale or code,
+                             plural_forms=plural_forms))
+
+
+def main() -> None:
+    cli(prog_name="emsg")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""The languages emsg ships, read from ``locales/languages.toml``.
+
+CLDR (through Babel) knows most of our languages, but not Mam; ``languages.toml`` carries
+what a language needs whether CLDR knows it or not: names, direction, the locale used to
+format dates and numbers, and the fallback chain.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CatalogError, UnknownName
+
+SOURCE_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    native: str
+    direction: str = "ltr"
+    formatting_locale: str = "en_US"
+    fallback: tuple[str, ...] = ()
+    plural_forms: str | None = None
+
+    @property
+    def rtl(self) -> bool:
+        return self.direction == "rtl"
+
+
+@dataclass
+class LanguageRegistry:
+    """All languages of one ``locales/`` folder, in file order."""
+
+    path: Path
+    languages: dict[str, Language] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, locales_dir: Path) -> LanguageRegistry:
+        path = locales_dir / "languages.toml"
+        try:
+            with path.open("rb") as f:
+                data = tomllib.load(f)
+        except FileNotFoundError:
+            raise CatalogError("file not found", path=str(path)) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise CatalogError(f"not valid TOML ({exc})", path=str(path)) from None
+        registry = cls(path)
+        for code, entry in data.items():
+            if not isinstance(entry, dict) or "name" not in entry:
+                raise CatalogError("each language needs a table with at least 'name'",
+                                   path=str(path), field=code)
+            direction = entry.get("direction", "ltr")
+            if direction not in ("ltr", "rtl"):
+                raise CatalogError(f"direction must be 'ltr' or 'rtl', not {direction!r}",
+                                   path=str(path), field=f"{code}.direction")
+            registry.languages[code] = Language(
+                code=code,
+                name=entry["name"],
+                native=entry.get("native", entry["name"]),
+                direction=direction,
+                formatting_locale=entry.get("formatting_locale", code),
+                fallback=tuple(entry.get("fallback", ())),
+                plural_forms=entry.get("plural_forms"),
+            )
+        for lang in registry.languages.values():
+            for code in lang.fallback:
+                if code not in registry.languages:
+                    raise CatalogError(f"fallback {code!r} is not a language in this file",
+                                       path=str(path), field=f"{lang.code}.fallback")
+        return registry
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.languages
+
+    def __iter__(self):
+        return iter(self.languages.values())
+
+    def codes(self) -> list[str]:
+        return list(self.languages)
+
+    def get(self, code: str) -> Language:
+        try:
+            return self.languages[code]
+        except KeyError:
+            known = ", ".join(self.languages)
+            raise UnknownName(f"unknown language {code!r} (known: {known})",
+                              field="language") from None
+
+    def chain(self, code: str) -> list[str]:
+        """``code``, then its fallbacks (depth first), then English; no repeats."""
+        seen: list[str] = []
+
+        def visit(c: str) -> None:
+            if c in seen:
+                return
+            seen.append(c)
+            for f in self.get(c).fallback:
+                visit(f)
+
+        visit(code)
+        if SOURCE_LANGUAGE not in seen:
+            seen.append(SOURCE_LANGUAGE)
+        return seen
+
+    def resolve(self, code: str | None) -> tuple[str, bool]:
+        """The language to use for a recipient's ``code``: (code, whether it fell back).
+
+        An unknown tag such as ``es-GT`` or ``pt_BR`` falls back to its base language;
+        anything else unknown, or nothing, to English, visibly.
+        """
+        if code and code in self.languages:
+            return code, False
+        if code:
+            base = code.replace("_", "-").split("-")[0].lower()
+            if base in self.languages:
+                return base, True
+        return SOURCE_LANGUAGE, True

@@ -1,0 +1,94 @@
+"""Message types: ``message_templates/<type>/template.toml`` and one Jinja2 file per channel."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import TemplateError, UnknownName
+
+MESSAGE_TYPES = ("awareness", "early_warning", "evacuation", "relief_assistance",
+                 "safety_check", "all_clear")
+CHANNELS = ("sms", "long", "voice", "cap")
+#: channels ``--channel all`` means for drafting; CAP has its own command
+DRAFT_CHANNELS = ("sms", "long", "voice")
+VARIABLE_TYPES = ("text", "place", "datetime", "phone", "url", "hazard", "count", "bool")
+ROLES = ("source", "hazard", "location", "guidance", "time", "help", "verify")
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    type: str
+    role: str | None = None
+    required: bool = True
+    default: object = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MessageType:
+    name: str
+    title: str
+    purpose: str
+    path: Path
+    variables: dict[str, Variable]
+    order: tuple[str, ...]
+    cap: dict[str, str] = field(default_factory=dict)
+    limits: dict[str, int] = field(default_factory=dict)
+
+    def template_name(self, channel: str) -> str:
+        return f"{self.name}/{channel}.j2"
+
+    def channels(self) -> list[str]:
+        return [c for c in CHANNELS if (self.path / f"{c}.j2").is_file()]
+
+    def roles(self) -> dict[str, list[str]]:
+        """Design role → the variables that carry it."""
+        out: dict[str, list[str]] = {}
+        for var in self.variables.values():
+            if var.role:
+                out.setdefault(var.role, []).append(var.name)
+        return out
+
+
+def list_types(templates_dir: Path) -> list[str]:
+    return sorted(p.parent.name for p in templates_dir.glob("*/template.toml"))
+
+
+def load_type(templates_dir: Path, name: str) -> MessageType:
+    folder = templates_dir / name
+    path = folder / "template.toml"
+    if not path.is_file():
+        known = ", ".join(list_types(templates_dir)) or "none"
+        raise UnknownName(f"unknown message type {name!r} (known: {known})", field="type")
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"not valid TOML ({exc})", path=str(path)) from None
+    variables: dict[str, Variable] = {}
+    for var_name, spec in data.get("variables", {}).items():
+        if not isinstance(spec, dict) or spec.get("type") not in VARIABLE_TYPES:
+            raise TemplateError(f"type must be one of {', '.join(VARIABLE_TYPES)}",
+                                path=str(path), field=f"variables.{var_name}")
+        role = spec.get("role")
+        if role is not None and role not in ROLES:
+            raise TemplateError(f"role must be one of {', '.join(ROLES)}",
+                                path=str(path), field=f"variables.{var_name}.role")
+        variables[var_name] = Variable(
+            name=var_name, type=spec["type"], role=role,
+            required=spec.get("required", True), default=spec.get("default"),
+            description=spec.get("description", ""),
+        )
+    return MessageType(
+        name=name,
+        title=data.get("title", name),
+        purpose=data.get("purpose", ""),
+        path=folder,
+        variables=variables,
+        order=tuple(data.get("order", ())),
+        cap=dict(data.get("cap", {})),
+        limits=dict(data.get("limits", {})),
+    )

@@ -1,0 +1,379 @@
+"""Render a message type, in one language, for one channel, from the facts of an emergency.
+
+Jinja2 renders with ``StrictUndefined`` (a missing value is an error, never a blank) and
+the i18n extension with new-style gettext, exactly as ``babel.cfg`` extracts. Our gettext
+callables are strict: a string that the language's catalog does not translate, or
+translates with a broken placeholder, stops the rendering, and the whole message is
+rendered again in the next language of the fallback chain. A message is therefore never a
+patchwork of two languages, and ``language_used`` says which one it is in.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from . import encoding
+from .catalogs import Catalog, catalog_path, load_catalog, template_path
+from .errors import CatalogError, InputError, RenderRefused, TemplateError, UnknownName
+from .facts import Facts, format_value, parse_facts
+from .glossary import HAZARD_CONTEXT, HAZARDS
+from .languages import SOURCE_LANGUAGE, LanguageRegistry
+from .message_types import CHANNELS, MessageType, load_type
+from .resources import locales_dir as default_locales_dir
+from .resources import templates_dir as default_templates_dir
+from .scenarios import Scenario
+
+CAP_PARTS = ("headline", "description", "instruction")
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """One message, as an audience would receive it, and what to know before sending it."""
+
+    type: str
+    language: str
+    language_used: str
+    channel: str
+    text: str
+    direction: str = "ltr"
+    unreviewed: bool = False
+    exercise: bool = False
+    warnings: tuple[str, ...] = ()
+    #: the CAP channel's headline, description and instruction
+    parts: dict[str, str] | None = None
+    #: SMS only: the text as written, smart-encoded and accent-folded
+    sms: encoding.SmsAnalysis | None = None
+    #: msgids rendered from fuzzy (unreviewed) catalog entries
+    fuzzy_strings: tuple[str, ...] = ()
+
+    @property
+    def fell_back(self) -> bool:
+        return self.language_used != self.language
+
+    @property
+    def encoding(self) -> str | None:
+        return self.sms.sent.encoding if self.sms else None
+
+    @property
+    def segments(self) -> int | None:
+        return self.sms.sent.segments if self.sms else None
+
+    def to_dict(self) -> dict:
+        data: dict = {
+            "type": self.type,
+            "language": self.language,
+            "language_used": self.language_used,
+            "channel": self.channel,
+            "direction": self.direction,
+            "exercise": self.exercise,
+            "text": self.text,
+            "characters": len(self.text),
+            "unreviewed": self.unreviewed,
+            "warnings": list(self.warnings),
+        }
+        if self.parts is not None:
+            data["parts"] = dict(self.parts)
+        if self.sms is not None:
+            a = self.sms
+            data.update({
+                "encoding": a.sent.encoding,
+                "segments": a.sent.segments,
+                "policy": a.policy,
+                "as_written": {"encoding": a.raw.encoding, "segments": a.raw.segments,
+                               "non_gsm": list(a.raw.non_gsm)},
+                "smart": {"encoding": a.smart.encoding, "segments": a.smart.segments},
+                "folded": {"text": a.folded.text, "encoding": a.folded.encoding,
+                           "segments": a.folded.segments},
+            })
+        return data
+
+
+class _Untranslated(Exception):
+    def __init__(self, language: str, msgid: str, reason: str) -> None:
+        self.language, self.msgid, self.reason = language, msgid, reason
+        super().__init__(f"{language}: {reason}")
+
+
+@dataclass
+class _Attempt:
+    """The language being tried, and what its rendering used."""
+
+    language: str
+    catalog: Catalog | None
+    fuzzy: list[str] = field(default_factory=list)
+
+
+_ATTEMPT: contextvars.ContextVar[_Attempt] = contextvars.ContextVar("emsg_attempt")
+
+
+def _normalize(text: str, channel: str) -> str:
+    """Template layout → message layout: SMS and CAP on one line; paragraphs elsewhere."""
+    if channel in ("sms", "cap"):
+        return _capitalize(" ".join(text.split()))
+    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(_capitalize(line) for line in lines))
+    return text.strip()
+
+
+def _capitalize(line: str) -> str:
+    """A sentence that opens with a glossary term ("hurricane warning …") starts upper-case."""
+    return line[:1].upper() + line[1:] if line[:1].islower() else line
+
+
+class Renderer:
+    """Renders messages from one templates folder and one locales folder, with caches.
+
+    Rendering is deterministic for (type, language, channel, facts, exercise), so results
+    are cached: a campaign to 100,000 people in 8 languages renders 8 messages.
+    """
+
+    def __init__(self, templates_dir: Path | str | None = None,
+                 locales_dir: Path | str | None = None, *, policy: str = "smart") -> None:
+        if policy not in encoding.POLICIES:
+            raise UnknownName(f"unknown encoding policy {policy!r} "
+                              f"(choose from {', '.join(encoding.POLICIES)})", field="policy")
+        self.templates_dir = Path(templates_dir) if templates_dir else default_templates_dir()
+        self.locales_dir = Path(locales_dir) if locales_dir else default_locales_dir()
+        for what, folder in (("templates", self.templates_dir), ("locales", self.locales_dir)):
+            if not folder.is_dir():
+                raise InputError("folder not found", path=str(folder), field=f"--{what}")
+        self.policy = policy
+        self._types: dict[str, MessageType] = {}
+        self._catalogs: dict[str, Catalog | None] = {}
+        self._cache: dict[tuple, RenderResult] = {}
+
+    # -- what there is -----------------------------------------------------------------
+
+    @cached_property
+    def languages(self) -> LanguageRegistry:
+        return LanguageRegistry.load(self.locales_dir)
+
+    def message_type(self, name: str) -> MessageType:
+        if name not in self._types:
+            self._types[name] = load_type(self.templates_dir, name)
+        return self._types[name]
+
+    def catalog(self, language: str) -> Catalog | None:
+        """The language's catalog; ``None`` for English (the source) or a missing file."""
+        if language not in self._catalogs:
+            path = catalog_path(self.locales_dir, language)
+            if language == SOURCE_LANGUAGE or not path.is_file():
+                self._catalogs[language] = None
+            else:
+                self._catalogs[language] = load_catalog(path, language)
+        return self._catalogs[language]
+
+    def template_catalog(self) -> Catalog:
+        return load_catalog(template_path(self.locales_dir), "", template=True)
+
+    @cached_property
+    def environment(self):
+        from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+        env = Environment(
+            loader=FileSystemLoader(str(self.templates_dir)),
+            undefined=StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            autoescape=False,
+            lstrip_blocks=True,
+        )
+        env.policies["ext.i18n.trimmed"] = True
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            self._gettext, self._ngettext, newstyle=True,
+            pgettext=self._pgettext, npgettext=self._npgettext,
+        )
+        return env
+
+    # -- strict gettext ------------------------------------------------------------------
+
+    def _entry(self, context: str | None, msgid: str):
+        attempt = _ATTEMPT.get()
+        if attempt.language == SOURCE_LANGUAGE:
+            return None
+        catalog = attempt.catalog
+        entry = catalog.lookup(context, msgid) if catalog else None
+        if entry is None:
+            reason = "no catalog" if catalog is None else "not translated"
+            if catalog is not None:
+                for problem in catalog.problems:
+                    if problem.msgid == msgid:
+                        reason = f"broken translation at {problem.path}:{problem.line}: " \
+                                 f"{problem.reason}"
+                        break
+            raise _Untranslated(attempt.language, msgid, f"{reason}: {msgid!r}")
+        if entry.fuzzy:
+            attempt.fuzzy.append(msgid)
+        return entry
+
+    def _gettext(self, message: str) -> str:
+        entry = self._entry(None, message)
+        return message if entry is None else entry.strings[0]
+
+    def _pgettext(self, context: str, message: str) -> str:
+        entry = self._entry(context, message)
+        return message if entry is None else entry.strings[0]
+
+    def _ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._npgettext(None, singular, plural, n)
+
+    def _npgettext(self, context: str | None, singular: str, plural: str, n: int) -> str:
+        entry = self._entry(context, singular)
+        if entry is None:
+            return singular if n == 1 else plural
+        catalog = _ATTEMPT.get().catalog
+        index = catalog.plural(n) if catalog else int(n != 1)
+        return entry.strings[min(index, len(entry.strings) - 1)]
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def facts(self, type_name: str, scenario: Scenario) -> Facts:
+        return parse_facts(self.message_type(type_name), scenario)
+
+    def render(self, type_name: str, language: str, channel: str,
+               facts: Facts | Scenario | dict, *, exercise: bool = False) -> RenderResult:
+        """Render one message; falls back along the language's chain, visibly."""
+        message_type = self.message_type(type_name)
+        if channel not in CHANNELS:
+            raise UnknownName(f"unknown channel {channel!r} (known: {', '.join(CHANNELS)})",
+                              field="channel")
+        if channel not in message_type.channels():
+            raise UnknownName(f"message type {type_name!r} has no {channel!r} template",
+                              field="channel")
+        self.languages.get(language)  # unknown language: error
+        if isinstance(facts, dict):
+            facts = Scenario(facts=facts)
+        if isinstance(facts, Scenario):
+            facts = parse_facts(message_type, facts)
+        key = (type_name, language, channel, facts.key(), exercise)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._render(message_type, language, channel, facts,
+                                                     exercise)
+        return cached
+
+    def _render(self, message_type: MessageType, language: str, channel: str, facts: Facts,
+                exercise: bool) -> RenderResult:
+        skipped: list[_Untranslated] = []
+        for candidate in self.languages.chain(language):
+            attempt = _Attempt(candidate, self.catalog(candidate))
+            token = _ATTEMPT.set(attempt)
+            try:
+                text, parts = self._render_in(message_type, candidate, channel, facts, exercise)
+            except _Untranslated as exc:
+                skipped.append(exc)
+                continue
+            finally:
+                _ATTEMPT.reset(token)
+            return self._result(message_type, language, candidate, channel, text, parts,
+                                attempt, skipped, exercise)
+        raise RenderRefused(f"{message_type.name} cannot be rendered in {language} or any "
+                            f"fallback: {skipped[-1] if skipped else 'unknown reason'}")
+
+    def _render_in(self, message_type: MessageType, language: str, channel: str,
+                   facts: Facts, exercise: bool) -> tuple[str, dict[str, str] | None]:
+        from jinja2 import TemplateError as JinjaTemplateError
+        from jinja2 import TemplateSyntaxError, UndefinedError
+
+        lang = self.languages.get(language)
+        context: dict[str, object] = {"exercise": exercise, "language": language,
+                                      "channel": channel}
+        for name, value in facts.values.items():
+            kind = facts.types[name]
+            if kind == "hazard":
+                context[name] = self._pgettext(HAZARD_CONTEXT, HAZARDS[str(value)])
+            else:
+                context[name] = format_value(kind, value, lang.formatting_locale, channel,
+                                             facts.timezone)
+        name = message_type.template_name(channel)
+        try:
+            template = self.environment.get_template(name)
+            if channel == "cap":
+                module = template.make_module(context)
+                parts = {p: _normalize(str(getattr(module, p, "")), "cap") for p in CAP_PARTS}
+                missing = [p for p, v in parts.items() if not v]
+                if missing:
+                    raise TemplateError(f"CAP template must set {', '.join(missing)}",
+                                        path=str(self.templates_dir / name))
+                return "\n\n".join(parts.values()), parts
+            return _normalize(template.render(context), channel), None
+        except TemplateSyntaxError as exc:
+            raise TemplateError(f"template syntax error: {exc.message}",
+                                path=exc.filename or str(self.templates_dir / name),
+                                line=exc.lineno) from None
+        except UndefinedError as exc:
+            path, line = _template_frame(exc, str(self.templates_dir / name))
+            raise TemplateError(f"{exc.message} (declare it in template.toml and the "
+                                "scenario)", path=path, line=line) from None
+        except (JinjaTemplateError, KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, InputError):
+                raise
+            path, line = _template_frame(exc, str(self.templates_dir / name))
+            raise TemplateError(f"cannot render: {exc}", path=path, line=line) from None
+
+    def _result(self, message_type: MessageType, language: str, used: str, channel: str,
+                text: str, parts: dict[str, str] | None, attempt: _Attempt,
+                skipped: list[_Untranslated], exercise: bool) -> RenderResult:
+        warnings: list[str] = []
+        for exc in skipped:
+            warnings.append(f"not rendered in {exc.language} ({exc.reason}); "
+                            f"fell back to {used}")
+        if attempt.fuzzy:
+            warnings.append(f"{len(set(attempt.fuzzy))} unreviewed (fuzzy) "
+                            f"string(s) in {used}")
+        sms = None
+        limits = message_type.limits
+        if channel == "sms":
+            sms = encoding.analyse(text, self.policy)
+            text = sms.sent.text
+            limit = limits.get("sms_segments")
+            if limit and sms.sent.segments > limit:
+                warnings.append(f"{sms.sent.segments} SMS segments, over the "
+                                f"{message_type.name} limit of {limit}")
+            if len(text) > 1600:
+                warnings.append(f"{len(text)} characters, over Twilio's 1,600 maximum")
+        else:
+            limit = limits.get(f"{channel}_characters")
+            if limit and len(text) > limit:
+                warnings.append(f"{len(text)} characters, over the {channel} limit of {limit}")
+        if parts and len(parts["headline"]) > limits.get("cap_headline_characters", 160):
+            warnings.append(f"CAP headline has {len(parts['headline'])} characters, "
+                            f"over {limits.get('cap_headline_characters', 160)}")
+        return RenderResult(
+            type=message_type.name, language=language, language_used=used, channel=channel,
+            text=text, direction=self.languages.get(used).direction,
+            unreviewed=bool(attempt.fuzzy), exercise=exercise, warnings=tuple(warnings),
+            parts=parts, sms=sms, fuzzy_strings=tuple(dict.fromkeys(attempt.fuzzy)),
+        )
+
+
+def _template_frame(exc: BaseException, default: str) -> tuple[str, int | None]:
+    """The innermost template file and line in a Jinja traceback."""
+    path, line = default, None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            path, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    return path, line
+
+
+_DEFAULT: Renderer | None = None
+
+
+def default_renderer() -> Renderer:
+    """A renderer over the bundled templates and locales, made on first use."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Renderer()
+    return _DEFAULT
+
+
+def render(type_name: str, language: str, channel: str, facts: Facts | Scenario | dict,
+           *, exercise: bool = False) -> RenderResult:
+    """Render one message with the bundled templates and catalogs."""
+    return default_renderer().render(type_name, language, channel, facts, exercise=exercise)

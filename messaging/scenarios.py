@@ -1,0 +1,110 @@
+"""Scenarios: the facts of one emergency, in a TOML file, shared by every message type.
+
+The vocabulary maps to CAP: ``source`` → senderName, ``hazard`` → event, ``area`` →
+areaDesc, ``onset``/``expires`` → onset/expires, ``hotline`` → contact, ``url`` → web.
+``--var NAME=VALUE`` overrides any fact. Values are checked against the types a message
+type declares when it is rendered (see ``facts.py``), so the error can name the field and
+the line of the file it came from.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ScenarioError
+
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+@dataclass
+class Scenario:
+    title: str = "(no scenario)"
+    description: str = ""
+    path: str | None = None
+    timezone: str | None = None
+    region: str | None = None
+    languages: list[str] = field(default_factory=list)
+    facts: dict[str, object] = field(default_factory=dict)
+    #: where each fact came from: a line of the file, or "--var"
+    origins: dict[str, tuple[str | None, int | None]] = field(default_factory=dict)
+    audiences: list[dict] = field(default_factory=list)
+    #: anything else in the file, for other commands (``[area]`` for CAP export)
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def origin(self, name: str) -> tuple[str | None, int | None]:
+        return self.origins.get(name, (self.path, None))
+
+    def with_overrides(self, assignments: list[str] | tuple[str, ...]) -> Scenario:
+        """A copy with ``NAME=VALUE`` overrides applied (values stay strings until typed)."""
+        facts = dict(self.facts)
+        origins = dict(self.origins)
+        for item in assignments:
+            name, sep, value = item.partition("=")
+            name = name.strip()
+            if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise ScenarioError(f"expected NAME=VALUE, got {item!r}", field="--var")
+            facts[name] = value
+            origins[name] = ("--var", None)
+        copy = Scenario(**{**self.__dict__, "facts": facts, "origins": origins})
+        return copy
+
+
+def _key_lines(text: str, table: str) -> dict[str, int]:
+    """Line numbers of ``key = ...`` inside ``[table]``; good enough for error messages."""
+    lines: dict[str, int] = {}
+    current = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            current = stripped.strip("[]").strip()
+            continue
+        if current == table:
+            match = re.match(r"([A-Za-z_][A-Za-z0-9_-]*)\s*=", stripped)
+            if match:
+                lines.setdefault(match.group(1), number)
+    return lines
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ScenarioError("file not found", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read file ({exc})", path=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        reason = _TOML_LINE.sub("", str(exc)).strip()
+        raise ScenarioError(f"not valid TOML: {reason}", path=str(path),
+                            line=int(match.group(1)) if match else None) from None
+    meta = data.pop("scenario", {})
+    facts = data.pop("facts", None)
+    if not isinstance(facts, dict):
+        raise ScenarioError("missing [facts] table", path=str(path))
+    if not isinstance(meta, dict):
+        raise ScenarioError("[scenario] must be a table", path=str(path))
+    lines = _key_lines(text, "facts")
+    meta_lines = _key_lines(text, "scenario")
+    languages = meta.get("languages", [])
+    if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
+        raise ScenarioError("must be a list of language codes", path=str(path),
+                            line=meta_lines.get("languages"), field="scenario.languages")
+    audiences = data.pop("audiences", [])
+    return Scenario(
+        title=str(meta.get("title", path.stem)),
+        description=str(meta.get("description", "")),
+        path=str(path),
+        timezone=meta.get("timezone"),
+        region=meta.get("region"),
+        languages=list(languages),
+        facts=dict(facts),
+        origins={k: (str(path), lines.get(k)) for k in facts},
+        audiences=audiences if isinstance(audiences, list) else [],
+        extra=data,
+    )
