@@ -26,7 +26,34 @@ class BadInput(click.ClickException):
     exit_code = 2
 
 
+#: Commands defined in their own modules, imported only when used, so that ``emsg draft``
+#: never pays for twilio, a web server or an XML parser. A module that does not exist
+#: (a feature not built yet) simply has no command.
+LAZY_COMMANDS = {
+    "send": "messaging.cli_dispatch:send",
+    "status": "messaging.cli_dispatch:status",
+    "listen": "messaging.cli_webhooks:listen",
+    "export": "messaging.cli_webhooks:export",
+    "check": "messaging.cli_review:check",
+    "preview": "messaging.cli_review:preview",
+    "cap": "messaging.cli_cap:cap",
+}
+
+
 class EmsgGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        lazy = [name for name, target in LAZY_COMMANDS.items() if _module_exists(target)]
+        return sorted({*super().list_commands(ctx), *lazy})
+
+    def get_command(self, ctx: click.Context, name: str):
+        command = super().get_command(ctx, name)
+        if command is None and name in LAZY_COMMANDS and _module_exists(LAZY_COMMANDS[name]):
+            import importlib
+
+            module_name, attr = LAZY_COMMANDS[name].split(":")
+            command = getattr(importlib.import_module(module_name), attr)
+        return command
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -35,6 +62,11 @@ class EmsgGroup(click.Group):
         except BrokenPipeError:  # `emsg draft ... | head`
             sys.stderr.close()
             ctx.exit(0)
+
+
+def _module_exists(target: str) -> bool:
+    module = target.split(":")[0].rsplit(".", 1)[-1]
+    return (Path(__file__).parent / f"{module}.py").is_file()
 
 
 # -- shared options ------------------------------------------------------------------------
