@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .errors import MissingVariable, ScenarioError
 from .glossary import HAZARDS
@@ -26,7 +26,9 @@ class Facts:
     types: dict[str, str]
     timezone: str | None = None
 
+    @cached_property
     def key(self) -> tuple:
+        """Hashable identity of these facts, for the render cache."""
         return tuple(sorted((k, repr(v)) for k, v in self.values.items())) + (self.timezone,)
 
 

@@ -42,6 +42,7 @@ class MessageType:
         return f"{self.name}/{channel}.j2"
 
     def channels(self) -> list[str]:
+        """Channels this type has a template for, in CHANNELS order."""
         return [c for c in CHANNELS if (self.path / f"{c}.j2").is_file()]
 
     def roles(self) -> dict[str, list[str]]:

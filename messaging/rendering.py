@@ -236,6 +236,10 @@ class Renderer:
     def render(self, type_name: str, language: str, channel: str,
                facts: Facts | Scenario | dict, *, exercise: bool = False) -> RenderResult:
         """Render one message; falls back along the language's chain, visibly."""
+        if isinstance(facts, Facts):
+            cached = self._cache.get((type_name, language, channel, facts.key, exercise))
+            if cached is not None:
+                return cached
         message_type = self.message_type(type_name)
         if channel not in CHANNELS:
             raise UnknownName(f"unknown channel {channel!r} (known: {', '.join(CHANNELS)})",
@@ -248,7 +252,7 @@ class Renderer:
             facts = Scenario(facts=facts)
         if isinstance(facts, Scenario):
             facts = parse_facts(message_type, facts)
-        key = (type_name, language, channel, facts.key(), exercise)
+        key = (type_name, language, channel, facts.key, exercise)
         cached = self._cache.get(key)
         if cached is None:
             cached = self._cache[key] = self._render(message_type, language, channel, facts,
