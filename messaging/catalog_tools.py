@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import chdir, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 from .catalogs import catalog_path, template_path
@@ -44,9 +44,12 @@ def _pybabel(*args: str) -> str:
 def extract() -> str:
     root = _checkout()
     pot = template_path(root / "locales")
-    _pybabel("extract", "-F", str(root / "babel.cfg"), *KEYWORDS,
-             "--add-comments=Translators:", "--sort-by-file", "--project=emsg",
-             "--copyright-holder=emsg contributors", "-o", str(pot), str(root))
+    with chdir(root):  # references in the catalogs stay relative to the checkout
+        _pybabel("extract", "-F", "babel.cfg", *KEYWORDS, "--add-comments=Translators:",
+                 "--sort-by-file", "--project=emsg", "--version=0.1",
+                 "--copyright-holder=emsg contributors",
+                 "--msgid-bugs-address=https://github.com/emsg/emsg/issues",
+                 "-o", str(pot.relative_to(root)), ".")
     return f"wrote {pot}"
 
 
