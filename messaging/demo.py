@@ -45,8 +45,21 @@ def lessons(results: list[RenderResult], exercise: bool) -> list[str]:
         r = max(smart, key=lambda r: r.sms.smart_saves)  # type: ignore[union-attr]
         out.append(
             f"Smart encoding is lossless: in {r.language_used}, replacing look-alikes "
-            f"({_chars(tuple(c for c in r.sms.raw.non_gsm if c not in r.sms.smart.non_gsm))}) "  # type: ignore[union-attr]
+            f"({_chars(_replaced(r))}) "
             f"takes it from {r.sms.raw.segments} to {r.sms.smart.segments} segments."  # type: ignore[union-attr]
+        )
+    partial = [r for r in results if r.sms and _replaced(r) and r.sms.smart.non_gsm
+               and r.sms.smart_saves == 0]
+    if partial:
+        r = partial[0]
+        a = r.sms
+        out.append(
+            f"Smart encoding alone may not be enough: in {r.language_used} it replaces "
+            f"{_chars(_replaced(r))} losslessly, but {_chars(a.smart.non_gsm)} still "  # type: ignore[union-attr]
+            f"force{'s' if len(a.smart.non_gsm) == 1 else ''} UCS-2: "  # type: ignore[union-attr]
+            f"{a.smart.segments} segments either way"  # type: ignore[union-attr]
+            + (f"; only accent folding gets it to {a.folded.encoding}, "  # type: ignore[union-attr]
+               f"{a.folded.segments} segments." if a.folded.encoding == "GSM-7" else ".")  # type: ignore[union-attr]
         )
     fold = [r for r in results if r.sms and r.sms.fold_saves > 0]
     if fold:
@@ -71,6 +84,12 @@ def lessons(results: list[RenderResult], exercise: bool) -> list[str]:
         out.append("Exercise mode: every message starts with the localized marker "
                    "(SIMULACRO, EXERCICE, ...), so a drill is never mistaken for a real alert.")
     return out
+
+
+def _replaced(r: RenderResult) -> tuple[str, ...]:
+    """Characters that forced UCS-2 as written and that smart encoding replaced."""
+    assert r.sms is not None
+    return tuple(c for c in r.sms.raw.non_gsm if c not in r.sms.smart.non_gsm)
 
 
 def _first_diff(a: str, b: str) -> str:
