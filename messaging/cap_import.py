@@ -379,6 +379,7 @@ def read_alert(path: str | Path, *, renderer=None, info_language: str | None = N
     descs: list[str] = []
     polygons: list[str] = []
     circles: list[str] = []
+    geocodes: list[str] = []
     for area in children(primary, "area"):
         desc = text_of(area, "areaDesc")
         if desc and desc not in descs:
@@ -395,7 +396,7 @@ def read_alert(path: str | Path, *, renderer=None, info_language: str | None = N
                 bucket.append(value)
         for value_name, value in _pairs(area, "geocode"):
             unmapped.append(f"geocode {value_name}={value} (kept in [cap])")
-            imported.cap.setdefault("geocodes", []).append(f"{value_name}={value}")
+            geocodes.append(f"{value_name}={value}")
         for extent in ("altitude", "ceiling"):
             if text_of(area, extent):
                 unmapped.append(f"<{extent}> {text_of(area, extent)}")
@@ -495,6 +496,8 @@ def read_alert(path: str | Path, *, renderer=None, info_language: str | None = N
             cap[part] = values[0]
         elif values:
             cap[part] = values
+    if geocodes:
+        cap["geocodes"] = geocodes
     return imported
 
 
