@@ -339,7 +339,7 @@ def export_alert(renderer, type_name: str, scenario: Scenario, languages: list[s
 
     problems = check_rules(alert)
     if problems:
-        raise CapError("; ".join(problems), field="CAP")
+        raise CapError("the alert would break CAP 1.2: " + "; ".join(problems))
     ET.indent(alert)
     xml = ET.tostring(alert, encoding="utf-8", xml_declaration=True,
                       default_namespace=CAP_12) + b"\n"

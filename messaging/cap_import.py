@@ -560,8 +560,8 @@ def scenario_toml(imported: ImportedAlert, renderer=None) -> str:
     if imported.timezone:
         out.append(f"timezone = {_toml(imported.timezone)}")
     else:
-        out.append('# timezone = "America/Guatemala"   # the event\'s IANA zone, for local '
-                   "times")
+        out.append('# timezone = "..."   # the event\'s IANA zone (e.g. America/Guatemala), '
+                   "for local times")
     if imported.region:
         out.append(f"region = {_toml(imported.region)}")
     out.append('# languages = ["es", "quc", "mam"]   # your nationals\' languages '
