@@ -1,0 +1,284 @@
+"""``emsg send`` and ``emsg status``: a thin click layer over campaign, journal and dispatch."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from .cli import (
+    BadInput,
+    data_options,
+    echo_json,
+    facts_options,
+    format_option,
+    load_facts,
+    make_renderer,
+)
+from .encoding import POLICIES
+
+
+@click.command()
+@click.argument("message_type", metavar="TYPE")
+@facts_options
+@click.option("--recipients", "recipients_path", required=True, metavar="CSV",
+              help="CSV with 'phone' and 'language' columns (UTF-8, with or without BOM).")
+@click.option("--exercise", is_flag=True, help="Mark every message as an exercise (drill).")
+@click.option("--via", type=click.Choice(["drafts", "twilio"]), default="drafts",
+              show_default=True, help="drafts prints (or writes) every message and sends "
+                                      "nothing; twilio sends them.")
+@click.option("--outbox", metavar="DIR", type=click.Path(file_okay=False),
+              help="drafts: write messages to DIR/outbox.jsonl instead of printing them.")
+@click.option("--journal", "journal_path", metavar="PATH", type=click.Path(dir_okay=False),
+              help="Campaign journal (SQLite). Re-running the same command resumes it. "
+                   "[default for twilio: emsg-campaigns/TYPE-SCENARIO-RECIPIENTS-...sqlite; "
+                   "drafts keep none unless given]")
+@click.option("--region", metavar="XX", default=None,
+              help="Country for phone numbers written without + (ISO code, e.g. MX) "
+                   "[default: the scenario's region].")
+@click.option("--concurrency", type=click.IntRange(1, 200), default=10, show_default=True,
+              help="Requests in flight at once.")
+@click.option("--rate", type=click.FloatRange(min=0.01), default=None, metavar="R",
+              help="At most R SMS segments per second (a token bucket charging each "
+                   "message its segments). [default: no limit]")
+@click.option("--validity-period", type=click.IntRange(1, 36000), default=3600,
+              show_default=True, metavar="SECONDS",
+              help="Twilio drops a message still queued after this long, rather than "
+                   "deliver a stale warning.")
+@click.option("--status-callback", metavar="URL", default=None,
+              help="URL Twilio posts delivery status to (see emsg listen).")
+@click.option("--opt-outs", "opt_outs_path", metavar="FILE", type=click.Path(dir_okay=False),
+              default=None, help="Opt-out list, one E.164 number a line (honoured; Twilio "
+                                 "21610 adds to it). [default: emsg-campaigns/opt-outs.txt]")
+@click.option("--timeout", type=click.FloatRange(min=0.5), default=20.0, show_default=True,
+              help="Seconds to wait for Twilio's answer to one request.")
+@click.option("--policy", type=click.Choice(POLICIES), default="smart", show_default=True,
+              help="SMS text sent: as written, smart-encoded (lossless), or accent-folded.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--allow-unreviewed", is_flag=True,
+              help="Send even though some translations are unreviewed (fuzzy).")
+@data_options
+@format_option
+def send(message_type, scenario_path, variables, recipients_path, exercise, via, outbox,
+         journal_path, region, concurrency, rate, validity_period, status_callback,
+         opt_outs_path, timeout, policy, yes, allow_unreviewed, templates_dir, locales_dir,
+         fmt):
+    """Send one message type to every recipient, in their language (or print the drafts).
+
+    \b
+    Examples:
+      emsg send early_warning --scenario hurricane-tapachula --recipients people.csv --exercise
+      emsg send early_warning --scenario hurricane-tapachula --recipients people.csv \\
+          --exercise --via twilio --rate 20 --journal tapachula.sqlite
+
+    A campaign is journaled: stop it at any point (Ctrl-C, a crash) and run the same command
+    again to resume; nobody is skipped and nobody is texted twice.
+    """
+    from .backends import make_backend
+    from .campaign import CAMPAIGNS_DIR, OPT_OUTS_FILE, Campaign, prepare
+    from .dispatch import Dispatcher, DispatchOptions
+    from .journal import Journal
+    from .optouts import OptOutList
+
+    if outbox and via != "drafts":
+        raise BadInput("--outbox is for --via drafts")
+    if status_callback and not status_callback.startswith(("http://", "https://")):
+        raise BadInput(f"--status-callback: expected an http(s) URL, got {status_callback!r}")
+    renderer = make_renderer(templates_dir, locales_dir, policy)
+    scenario = load_facts(scenario_path, variables)
+    facts = renderer.facts(message_type, scenario)
+    campaign = Campaign(message_type, facts, Path(recipients_path), exercise, via,
+                        region=region or scenario.region, scenario=scenario_path)
+    out = sys.stdout
+    if via == "twilio":
+        backend = make_backend("twilio", validity_period=validity_period,
+                               status_callback=status_callback,
+                               timeout=(min(5.0, timeout), timeout), pool_size=concurrency)
+    else:
+        backend = make_backend("drafts", stream=out, outbox=outbox)
+    if journal_path is None and via == "twilio":
+        journal_path = campaign.default_journal()
+    opt_outs = OptOutList(opt_outs_path or CAMPAIGNS_DIR / OPT_OUTS_FILE)
+    with backend, Journal(journal_path or ":memory:", durable=via == "twilio") as journal:
+        prepared = prepare(journal, renderer, campaign, opt_outs=opt_outs)
+        summary = journal.summary()
+        if fmt == "text":
+            _report_prepared(prepared, summary, journal_path)
+        if via == "twilio":
+            _check_live(summary, allow_unreviewed, yes, exercise)
+        if summary.open == 0:
+            if fmt == "text":
+                click.echo("Nothing left to send in this campaign.", err=True)
+        else:
+            progress = _Progress(summary.open, show=fmt == "text" and
+                                 (via == "twilio" or outbox is not None))
+            options = DispatchOptions(concurrency=concurrency, rate=rate)
+            dispatcher = Dispatcher(journal, backend, options, opt_outs=opt_outs,
+                                    on_progress=progress.update)
+            try:
+                report = dispatcher.run()
+            except KeyboardInterrupt:
+                progress.close()
+                summary = journal.summary()
+                click.echo(f"\nInterrupted. {summary.states['sent']} sent so far; the "
+                           f"journal {journal.path} holds the rest: run the same command "
+                           f"again to resume.", err=True)
+                sys.exit(130)
+            finally:
+                progress.close()
+            if report.opted_out and fmt == "text":
+                click.echo(f"{len(report.opted_out)} number(s) added to the opt-out list "
+                           f"{opt_outs.path} (Twilio 21610)", err=True)
+        summary = journal.summary()
+    if fmt == "json":
+        echo_json({**summary.to_dict(), "rejected_rows": [
+            {"line": r.line, "field": r.field, "value": r.value, "reason": r.reason}
+            for r in prepared.rejected]})
+    else:
+        _print_summary(summary, via)
+    if summary.open:
+        click.echo(f"{summary.open} recipient(s) not sent yet "
+                   f"(pending {summary.states['pending']}, unknown "
+                   f"{summary.states['unknown'] + summary.states['sending']}): run the same "
+                   "command again to resume.", err=True)
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--journal", "journal_path", required=True, metavar="PATH",
+              type=click.Path(dir_okay=False), help="The campaign journal to summarise.")
+@format_option
+def status(journal_path, fmt):
+    """Summarise a campaign journal: recipients by state and by language.
+
+    \b
+    Example:
+      emsg status --journal tapachula.sqlite --format json
+    """
+    from .journal import Journal
+
+    with Journal(journal_path, readonly=True) as journal:
+        summary = journal.summary()
+        rejected = journal.rejected(limit=20)
+    if fmt == "json":
+        echo_json({**summary.to_dict(), "rejected_rows": rejected})
+        return
+    meta = summary.meta
+    click.echo(f"Journal: {journal_path}")
+    if meta:
+        mode = "exercise" if meta.get("exercise") == "yes" else "REAL"
+        click.echo(f"Campaign: {meta.get('type')} ({mode}), via {meta.get('backend')}, "
+                   f"scenario {meta.get('scenario') or '-'}, recipients "
+                   f"{meta.get('recipients')}, started {meta.get('created_at', '?')[:19]}Z")
+    _print_summary(summary, meta.get("backend", ""))
+    for r in rejected:
+        click.echo(f"  line {r['line']}: {r['field']}: {r['reason']}")
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+class _Progress:
+    """A click progress bar on stderr, fed from the dispatcher's worker threads."""
+
+    def __init__(self, total: int, show: bool) -> None:
+        self._lock = threading.Lock()
+        self._bar = None
+        if show:
+            self._bar = click.progressbar(length=total, label="Sending", file=sys.stderr,
+                                          show_pos=True, show_eta=True)
+            self._bar.__enter__()
+
+    def update(self, outcome, row) -> None:
+        if self._bar is not None:
+            with self._lock:
+                self._bar.update(1)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._bar is not None:
+                self._bar.__exit__(None, None, None)
+                self._bar = None
+
+
+def _report_prepared(prepared, summary, journal_path) -> None:
+    err = sys.stderr
+    if prepared.resumed:
+        click.echo(f"Resuming the campaign in {journal_path}: {summary.states['sent']} sent, "
+                   f"{summary.open} to go.", file=err)
+        return
+    bits = [f"{prepared.added} recipient(s)"]
+    if prepared.duplicates:
+        bits.append(f"{prepared.duplicates} duplicate row(s) collapsed")
+    if prepared.invalid:
+        bits.append(f"{prepared.invalid} invalid row(s) skipped")
+    if prepared.opted_out:
+        bits.append(f"{prepared.opted_out} opted out")
+    click.echo("Recipients: " + ", ".join(bits), file=err)
+    for row in prepared.rejected:
+        click.echo(f"  line {row.line}: {row.field}: {row.reason}", file=err)
+    shown = len(prepared.rejected)
+    if shown < prepared.invalid + prepared.duplicates:
+        more = prepared.invalid + prepared.duplicates - shown
+        where = f"emsg status --journal {journal_path}" if journal_path else "--journal"
+        click.echo(f"  ... and {more} more (see {where})", file=err)
+    for language, result in prepared.rendered.items():
+        for warning in result.warnings:
+            click.echo(f"  {language}: ! {warning}", file=err)
+
+
+def _check_live(summary, allow_unreviewed: bool, yes: bool, exercise: bool) -> None:
+    if summary.unreviewed_languages and not allow_unreviewed:
+        raise BadInput(f"unreviewed (fuzzy) translations in "
+                       f"{', '.join(summary.unreviewed_languages)}: a live send needs "
+                       "--allow-unreviewed (or review the catalogs first)")
+    if yes or summary.open == 0:
+        return
+    click.echo(f"About to send {summary.open} SMS via Twilio "
+               f"({'EXERCISE' if exercise else 'REAL ALERT'}):", err=True)
+    for language, entry in summary.languages.items():
+        todo = sum(entry.get(s, 0) for s in ("pending", "sending", "unknown"))
+        if todo:
+            used = f" (in {entry['in']})" if entry["in"] != language else ""
+            click.echo(f"  {language}{used}: {todo} recipient(s), "
+                       f"{entry['segments'] // max(entry['recipients'], 1)} segment(s) each",
+                       err=True)
+    open_segments = sum(
+        sum(entry.get(s, 0) for s in ("pending", "sending", "unknown"))
+        * (entry["segments"] // max(entry["recipients"], 1))
+        for entry in summary.languages.values())
+    click.echo(f"  total: {open_segments} segment(s)", err=True)
+    if not click.confirm("Send now?", default=False, err=True):
+        raise BadInput("not confirmed; nothing sent (the journal is kept)")
+
+
+def _print_summary(summary, via: str) -> None:
+    verb = "drafted" if via == "drafts" else "sent"
+    states = summary.states
+    click.echo(f"Summary: {summary.recipients} recipient(s); {verb} {states['sent']}, "
+               f"failed {states['failed']}, skipped {states['skipped']} (opted out), "
+               f"pending {states['pending']}, unknown "
+               f"{states['unknown'] + states['sending']}; {summary.segments['sent']} of "
+               f"{summary.segments['total']} segment(s) {verb}")
+    extra = []
+    if summary.invalid:
+        extra.append(f"{summary.invalid} invalid row(s) skipped")
+    if summary.duplicates:
+        extra.append(f"{summary.duplicates} duplicate(s) collapsed")
+    if summary.fell_back:
+        extra.append(f"{summary.fell_back} recipient(s) without a known language "
+                     "(fallback used)")
+    if summary.failures:
+        extra.append("failures by Twilio code: " + ", ".join(
+            f"{code} x{n}" for code, n in sorted(summary.failures.items())))
+    for line in extra:
+        click.echo(f"  {line}")
+    click.echo(f"  {'lang':<6}{'in':<5}{'recipients':>10}{verb:>9}{'failed':>8}{'open':>6}"
+               f"{'encoding':>9}{'segments':>10}  review")
+    for language, e in summary.languages.items():
+        open_ = sum(e.get(s, 0) for s in ("pending", "sending", "unknown"))
+        review = "unreviewed" if language in summary.unreviewed_languages else ""
+        click.echo(f"  {language:<6}{e['in']:<5}{e['recipients']:>10}{e.get('sent', 0):>9}"
+                   f"{e.get('failed', 0):>8}{open_:>6}{e['encoding']:>9}{e['segments']:>10}"
+                   f"  {review}".rstrip())
