@@ -481,7 +481,8 @@ def check_consistency(message: Message, reference: Message) -> list[Finding]:
 def check_catalog(row: dict, problems: Iterable, path: Path | None) -> list[Finding]:
     """One language's catalog: broken entries (errors), missing and fuzzy strings (warnings).
 
-    ``row`` is that language's row of :func:`messaging.catalogs.language_report`.
+    ``row`` has the counts of :meth:`messaging.catalogs.Catalog.stats` (as a row of
+    :func:`messaging.catalogs.language_report` does), the ``code`` and the fallback ``chain``.
     """
     code = row["code"]
     out: list[Finding] = []
@@ -572,18 +573,31 @@ class Report:
 
 def check_catalogs(renderer: Renderer, languages: Sequence[str], *,
                    msgfmt: bool = True) -> Report:
-    """Catalog findings for ``languages`` (English, the source, has no catalog)."""
-    from .catalogs import catalog_path, language_report
+    """Catalog findings for ``languages`` (English, the source, has no catalog).
+
+    A catalog that cannot even be read is an error finding, not the end of the run.
+    """
+    from .catalogs import Catalog, catalog_path
 
     report = Report()
-    rows = {row["code"]: row for row in language_report(renderer)}
+    try:
+        template: Catalog | None = renderer.template_catalog()
+    except CatalogError as exc:
+        report.add([Finding(ERROR, "catalog", str(exc))])
+        template = None
     for code in languages:
-        if code == SOURCE_LANGUAGE or code not in rows:
+        if code == SOURCE_LANGUAGE:
             continue
         path = catalog_path(renderer.locales_dir, code)
-        catalog = renderer.catalog(code)
-        report.add(check_catalog(rows[code], catalog.problems if catalog else (),
-                                 path if path.is_file() else None))
+        try:
+            catalog = renderer.catalog(code)
+        except CatalogError as exc:
+            report.add([Finding(ERROR, "catalog", str(exc), language=code)])
+        else:
+            stats = (catalog or Catalog(code, path)).stats(template)
+            row = {"code": code, "chain": renderer.languages.chain(code), **stats}
+            report.add(check_catalog(row, catalog.problems if catalog else (),
+                                     path if path.is_file() else None))
         if msgfmt and path.is_file():
             found = msgfmt_check(path, code)
             if found is None:

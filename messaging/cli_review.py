@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from . import encoding
 from .cli import (
     BadInput,
     data_options,
@@ -160,7 +161,7 @@ def _print_findings(findings) -> None:
 @click.option("--channel", "channels", default="all", show_default=True, metavar="CHANNELS",
               help="sms, long, voice, cap (comma-separated) or 'all' (sms,long,voice).")
 @click.option("--exercise", is_flag=True, help="Show every message as an exercise (drill).")
-@click.option("--policy", type=click.Choice(["none", "smart", "fold"]), default="smart",
+@click.option("--policy", type=click.Choice(encoding.POLICIES), default="smart",
               show_default=True,
               help="SMS text sent: as written, smart-encoded (lossless), or accent-folded.")
 @click.option("-o", "--output", "output", required=True, metavar="FILE.html",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import encoding
 from .checks import ELEMENTS, Finding, Message, Report
+from .errors import CatalogError
 from .rendering import Renderer
 from .scenarios import Scenario
 
@@ -262,7 +263,10 @@ def render_page(renderer: Renderer, scenario: Scenario, report: Report, *,
 
     sections = build_sections(renderer, report, types=types, languages=languages,
                               channels=channels, exercise=exercise)
-    catalogs = [row for row in language_report(renderer) if row["code"] in languages]
+    try:
+        catalogs = [row for row in language_report(renderer) if row["code"] in languages]
+    except CatalogError:
+        catalogs = []  # the findings say which catalog cannot be read
     catalog_findings = [f for f in report.findings if f.type is None]
     template = _environment().get_template("preview.html.j2")
     return template.render(

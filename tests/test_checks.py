@@ -403,3 +403,34 @@ def test_preview_unwritable_output_is_one_line(runner, tmp_path):
     [line] = result.output.strip().splitlines()
     assert line.startswith(f"Error: {target}: cannot write")
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_unreadable_catalog_is_an_error_finding_not_a_crash(runner, data):
+    templates, locales = data
+    with es_po(locales).open("a", encoding="utf-8") as f:
+        f.write('\nmsgid "unterminated\n')
+    result = runner.invoke(cli, ["check", "early_warning", "--scenario", str(HURRICANE),
+                                 "--lang", "en,es,fr", "--channel", "sms", "--mode", "real",
+                                 "--templates", str(templates), "--locales", str(locales),
+                                 "--format", "json"])
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.output)["findings"]
+    bad = {(f["check"], f["language"]) for f in findings if f["severity"] == "error"}
+    assert ("catalog", "es") in bad and ("render", "es") in bad
+    assert not any(f["language"] == "fr" and f["severity"] == "error" for f in findings)
+
+
+def test_preview_to_standard_output(runner):
+    result = runner.invoke(cli, ["preview", "awareness", "--lang", "ht", "--channel", "sms",
+                                 "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("<!DOCTYPE html>")
+    assert result.output.count('<article class="card"') == 1
+
+
+def test_page_template_ships_inside_the_package():
+    import messaging
+    from messaging.preview import TEMPLATES
+
+    assert (TEMPLATES / "preview.html.j2").is_file()
+    assert TEMPLATES.parent == Path(messaging.__file__).resolve().parent
