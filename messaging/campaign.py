@@ -58,7 +58,7 @@ class Campaign:
         campaign and backend, so a drafts run never marks anyone as texted."""
         parts = [self.type_name, Path(self.scenario).stem if self.scenario else "facts",
                  self.recipients.stem, "exercise" if self.exercise else "real", self.backend]
-        name = "-".join(re.sub(r"[^A-Za-z0-9_.]+", "_", p) for p in parts)
+        name = "-".join(re.sub(r"[^A-Za-z0-9_.-]+", "_", p) for p in parts)
         return CAMPAIGNS_DIR / f"{name}.sqlite"
 
 

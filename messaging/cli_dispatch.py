@@ -114,7 +114,9 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
         else:
             progress = _Progress(summary.open, show=fmt == "text" and
                                  (via == "twilio" or outbox is not None))
-            options = DispatchOptions(concurrency=concurrency, rate=rate)
+            # Drafts go out in the order of the file: nothing to wait for, nothing to gain.
+            options = DispatchOptions(concurrency=concurrency if backend.live else 1,
+                                      rate=rate)
             dispatcher = Dispatcher(journal, backend, options, opt_outs=opt_outs,
                                     on_progress=progress.update)
             try:

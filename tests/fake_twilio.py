@@ -81,6 +81,8 @@ class FakeTwilio:
     log: list[tuple[str, str, int]] = field(default_factory=list)
     #: every Authorization-free request header set, to check what clients send
     headers: list[dict[str, str]] = field(default_factory=list)
+    #: the 'To' of every POST that reached the API, accepted or not
+    posts: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -285,6 +287,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         form = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         to, body = form.get("To", ""), form.get("Body", "")
+        with fake._lock:
+            fake.posts.append(to)
         if not to:
             self._error(400, 21604, "A 'To' phone number is required.")
             return
