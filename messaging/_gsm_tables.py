@@ -6,7 +6,12 @@ npm ``sms-segments-calculator`` 1.3.0, MIT licence): ``UnicodeToGSM.ts`` and
 (a no-break space becomes two spaces, a tab seven).
 """
 
-GSM7_BASIC = frozenset("\n\r !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz\u00a1\u00a3\u00a4\u00a5\u00a7\u00bf\u00c4\u00c5\u00c6\u00c7\u00c9\u00d1\u00d6\u00d8\u00dc\u00df\u00e0\u00e4\u00e5\u00e6\u00e8\u00e9\u00ec\u00f1\u00f2\u00f6\u00f8\u00f9\u00fc\u0393\u0394\u0398\u039b\u039e\u03a0\u03a3\u03a6\u03a8\u03a9")
+GSM7_BASIC = frozenset(
+    "\n\r !\"#$%&'()*+,-./0123456789:;<=>?@ABCDE"
+    "FGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqr"
+    "stuvwxyz¡£¤¥§¿ÄÅÆÇÉÑÖØÜßàäåæèéìñòöøùüΓΔΘ"
+    "ΛΞΠΣΦΨΩ"
+)
 GSM7_EXTENSION = frozenset("\f[\\]^{|}~\u20ac")
 
 SMART_ENCODING: dict[str, str] = {

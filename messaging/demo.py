@@ -21,7 +21,7 @@ class Tour:
 
 
 def _chars(chars: tuple[str, ...]) -> str:
-    shown = [("U+%04X" % ord(c)) if c.isspace() or len(c) != 1 else c for c in chars[:6]]
+    shown = [f"U+{ord(c):04X}" if c.isspace() or len(c) != 1 else c for c in chars[:6]]
     return " ".join(shown) + (" ..." if len(chars) > 6 else "")
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import encoding
 from .catalogs import Catalog, catalog_path, load_catalog, template_path
-from .errors import CatalogError, InputError, RenderRefused, TemplateError, UnknownName
+from .errors import InputError, RenderRefused, TemplateError, UnknownName
 from .facts import Facts, format_value, parse_facts
 from .glossary import HAZARD_CONTEXT, HAZARDS
 from .languages import SOURCE_LANGUAGE, LanguageRegistry

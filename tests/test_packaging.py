@@ -39,10 +39,10 @@ def test_unpacked_wheel_renders_from_its_own_data(wheel, tmp_path):
     zipfile.ZipFile(wheel).extractall(tmp_path)
     code = (
         "import messaging, messaging.resources as r;"
-        "assert str(r.templates_dir()).startswith(%r), r.templates_dir();"
+        f"assert str(r.templates_dir()).startswith({str(tmp_path)!r}), r.templates_dir();"
         "res = messaging.render('early_warning', 'ht', 'sms', "
         "messaging.load_scenario(r.scenarios_dir() / 'hurricane-tapachula.toml'));"
-        "print(res.language_used, res.encoding)" % str(tmp_path)
+        "print(res.language_used, res.encoding)"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, env={"PYTHONPATH": str(tmp_path), "PATH": ""}, timeout=60)
