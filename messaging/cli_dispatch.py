@@ -153,19 +153,25 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
               type=click.Path(dir_okay=False), help="The campaign journal to summarise.")
 @format_option
 def status(journal_path, fmt):
-    """Summarise a campaign journal: recipients by state and by language.
+    """Summarise a campaign journal: sends, deliveries, STOP replies and check-in answers.
+
+    Delivery (from Twilio's status callbacks, see emsg listen) is shown per language with
+    Twilio's error codes; for a safety_check campaign, who needs help comes first, with
+    what they wrote, then who is safe and who has not answered.
 
     \b
     Example:
       emsg status --journal tapachula.sqlite --format json
     """
     from .journal import Journal
+    from .tracking import tracking_report
 
     with Journal(journal_path, readonly=True) as journal:
         summary = journal.summary()
         rejected = journal.rejected(limit=20)
+        tracking = tracking_report(journal.db, campaign_type=summary.meta.get("type"))
     if fmt == "json":
-        echo_json({**summary.to_dict(), "rejected_rows": rejected})
+        echo_json({**summary.to_dict(), "rejected_rows": rejected, **tracking.to_dict()})
         return
     meta = summary.meta
     click.echo(f"Journal: {journal_path}")
@@ -177,6 +183,7 @@ def status(journal_path, fmt):
     _print_summary(summary, meta.get("backend", ""))
     for r in rejected:
         click.echo(f"  line {r['line']}: {r['field']}: {r['reason']}")
+    _print_tracking(tracking, meta.get("backend", ""))
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -284,3 +291,51 @@ def _print_summary(summary, via: str) -> None:
         click.echo(f"  {language:<6}{e['in']:<5}{e['recipients']:>10}{e.get('sent', 0):>9}"
                    f"{e.get('failed', 0):>8}{open_:>6}{e['encoding']:>9}{e['segments']:>10}"
                    f"  {review}".rstrip())
+
+
+_LIST_LIMIT = 20
+
+
+def _print_tracking(report, via: str) -> None:
+    """Delivery, STOP replies and check-in answers (``emsg listen`` records them)."""
+    if report.delivery and (report.callbacks or via != "drafts"):
+        unmatched = (f", {report.unmatched_callbacks} for messages not in this journal"
+                     if report.unmatched_callbacks else "")
+        click.echo(f"Delivery (from {report.callbacks} Twilio status callback(s){unmatched}):")
+        click.echo(f"  {'lang':<6}{'messages':>9}{'delivered':>10}{'undelivered':>12}"
+                   f"{'failed':>8}{'awaiting':>9}  error codes")
+        for language, e in report.delivery.items():
+            codes = ", ".join(f"{c} x{n}" for c, n in sorted(e["error_codes"].items()))
+            click.echo(f"  {language:<6}{e['messages']:>9}{e['delivered']:>10}"
+                       f"{e['undelivered']:>12}{e['failed']:>8}{e['awaiting']:>9}  "
+                       f"{codes}".rstrip())
+    if report.opted_out:
+        click.echo(f"Replied STOP ({len(report.opted_out)}):")
+        for r in report.opted_out:
+            click.echo(f"  {r['phone']} ({r['language'] or '?'}) {r['reply']!r} at "
+                       f"{r['at'][:19]}Z")
+    check = report.safety_check
+    if check is not None:
+        counts = check["counts"]
+        click.echo(f"Safety check: {counts['need_help']} need help, {counts['unclear']} "
+                   f"replied without answering (read them), {counts['safe']} safe, "
+                   f"{counts['no_answer']} not answered")
+        for title, key in (("NEED HELP", "need_help"), ("TO READ", "unclear")):
+            for item in check[key]:
+                where = "" if item.get("in_campaign", True) else ", not in this campaign"
+                texts = " / ".join(repr(r["text"]) for r in item["replies"])
+                click.echo(f"  {title:<9} {item['phone']} ({item['language'] or '?'}{where}):"
+                           f" {texts}")
+        for title, key in (("safe", "safe"), ("no answer", "no_answer")):
+            items = check[key]
+            for item in items[:_LIST_LIMIT]:
+                extra = f" [{item['delivery']}]" if "delivery" in item else ""
+                click.echo(f"  {title:<9} {item['phone']} ({item['language'] or '?'}){extra}")
+            if len(items) > _LIST_LIMIT:
+                click.echo(f"  ... and {len(items) - _LIST_LIMIT} more {title} "
+                           "(emsg export lists everyone)")
+    else:
+        for r in report.to_read:
+            where = "" if r["in_campaign"] else ", not in this campaign"
+            click.echo(f"  TO READ   {r['phone']} ({r['language'] or '?'}{where}): "
+                       f"{r['reply']!r}")
