@@ -228,6 +228,7 @@ class WebhookServer:
             self.socket = socket.socket(info[0], socket.SOCK_STREAM)
             self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             self.socket.bind(info[4])
+            self.socket.listen(1024)  # connections wait in the backlog until uvicorn serves
         except OSError as exc:
             raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
                              field="--port") from None
@@ -246,8 +247,18 @@ class WebhookServer:
         return f"http://{host}:{self.port}"
 
     def serve_forever(self) -> None:
-        """Serve until SIGINT/SIGTERM (uvicorn's graceful shutdown)."""
-        self.server.run(sockets=[self.socket])
+        """Serve until SIGINT/SIGTERM: uvicorn finishes the requests in flight, then
+        re-raises the signal, which ends here as a normal return."""
+        import signal
+
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            self.server.run(sockets=[self.socket])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            self.socket.close()
 
     def start(self) -> WebhookServer:
         self._thread = threading.Thread(target=self.server.run,
@@ -270,3 +281,7 @@ class WebhookServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
