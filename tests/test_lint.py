@@ -14,6 +14,6 @@ from .conftest import ROOT
 def test_ruff_is_clean():
     if importlib.util.find_spec("ruff") is None:
         pytest.skip("ruff (a test dependency) is not installed")
-    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--output-format", "concise", str(ROOT)],
-                          capture_output=True, text=True, cwd=ROOT)
+    command = [sys.executable, "-m", "ruff", "check", "--output-format", "concise", str(ROOT)]
+    proc = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
