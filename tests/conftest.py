@@ -19,16 +19,33 @@ EARTHQUAKE = ROOT / "scenarios" / "earthquake-guatemala.toml"
 def shared_dir() -> Path | None:
     """The team's ../shared folder (Twilio's OpenAPI spec, the CAP schema), if present.
 
-    ``EMSG_SHARED`` wins; otherwise a ``shared/`` beside the checkout or any parent.
+    ``EMSG_SHARED`` wins; otherwise a ``shared/`` beside the checkout or any parent of it,
+    or of the local repository it was cloned from.
     """
     env = os.environ.get("EMSG_SHARED")
     if env:
         return Path(env) if Path(env).is_dir() else None
-    for parent in ROOT.parents:
-        candidate = parent / "shared"
-        if (candidate / "SPEC.md").is_file():
-            return candidate
+    # Beside this checkout, or beside the repository it was cloned from (CI clones main).
+    for root in (ROOT, *_origin()):
+        for parent in root.parents:
+            candidate = parent / "shared"
+            if (candidate / "SPEC.md").is_file():
+                return candidate
     return None
+
+
+def _origin() -> list[Path]:
+    """The local folder this checkout was cloned from, if it was cloned from one."""
+    import configparser
+
+    config = configparser.ConfigParser(strict=False)
+    try:
+        config.read(ROOT / ".git" / "config", encoding="utf-8")
+        url = config.get('remote "origin"', "url", fallback="")
+    except (OSError, configparser.Error):
+        return []
+    url = url.removeprefix("file://")
+    return [Path(url).resolve()] if url.startswith("/") and Path(url).is_dir() else []
 
 
 @pytest.fixture
