@@ -87,8 +87,9 @@ def parse_value(var: Variable, raw: object, region: str | None = None) -> object
             number = int(str(raw).strip())
         except ValueError:
             raise ValueError(f"expected a whole number, got {raw!r}") from None
-        if number < 0:
-            raise ValueError(f"expected a number of 0 or more, got {number}")
+        least = var.minimum if var.minimum is not None else 0
+        if number < least:
+            raise ValueError(f"expected a number of {least} or more, got {number}")
         return number
     if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
         raise ValueError(f"expected text, got {raw!r}")

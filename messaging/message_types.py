@@ -25,6 +25,8 @@ class Variable:
     required: bool = True
     default: object = None
     description: str = ""
+    #: counts: the smallest value that makes sense ("0 shelters open" is not relief)
+    minimum: int | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ def load_type(templates_dir: Path, name: str) -> MessageType:
             name=var_name, type=spec["type"], role=role,
             required=spec.get("required", True), default=spec.get("default"),
             description=spec.get("description", ""),
+            minimum=spec.get("min"),
         )
     return MessageType(
         name=name,

@@ -100,6 +100,12 @@ def test_plural_aware_counts(renderer, hurricane):
     assert "4 refugios" in renderer.render("relief_assistance", "es", "long", many).text
 
 
+def test_relief_needs_an_open_shelter(renderer, hurricane):
+    with pytest.raises(ScenarioError, match="shelters_open: expected a number of 1 or more"):
+        renderer.render("relief_assistance", "pt", "sms",
+                        hurricane.with_overrides(["shelters_open=0"]))
+
+
 def test_hazard_glossary_uses_context(renderer, earthquake):
     result = renderer.render("early_warning", "es", "sms", earthquake)
     assert _hazard_term("es", "earthquake") in result.text
