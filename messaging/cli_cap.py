@@ -134,10 +134,7 @@ def cap_export(message_type, scenario_path, variables, langs, exercise, msg_type
                               "tag": i.tag, "unreviewed": i.unreviewed}
                              for i in result.infos],
                    "warnings": list(result.warnings)}
-        if to_stdout:
-            click.echo(_json_line(summary), err=True)
-        else:
-            echo_json(summary)
+        _echo_summary(summary, to_stdout)
         return
     where = "standard output" if to_stdout else output
     lines = [f"wrote {where}: CAP 1.2 {result.status} {result.msg_type} "
@@ -154,6 +151,14 @@ def cap_export(message_type, scenario_path, variables, langs, exercise, msg_type
     lines.append(f"reference (for --references of an Update or Cancel): {result.reference}")
     for line in lines:
         click.echo(line, err=to_stdout)
+
+
+def _echo_summary(summary: dict, to_stdout: bool) -> None:
+    """The JSON report; on stderr, as one line, when the XML itself went to stdout."""
+    if to_stdout:
+        click.echo(_json_line(summary), err=True)
+    else:
+        echo_json(summary)
 
 
 def _json_line(data) -> str:
@@ -205,10 +210,7 @@ def cap_import(alert_file, output, force, info_lang, timezone, region, templates
                              for k, v in imported.facts.items()},
                    "area": imported.area, "mapped": imported.mapped,
                    "unmapped": imported.unmapped, "notes": imported.notes}
-        if to_stdout:
-            click.echo(_json_line(summary), err=True)
-        else:
-            echo_json(summary)
+        _echo_summary(summary, to_stdout)
         return
     where = "standard output" if to_stdout else output
     lines = [f"read {alert_file}: CAP {imported.version} {imported.status} "
