@@ -65,6 +65,12 @@ class _Params(dict):
             raise Rejected(400, f"field {name} given {len(values)} times")
         return values[0]
 
+    def message_sid(self) -> str:
+        sid = self.one("MessageSid") or ""
+        if not _SID.fullmatch(sid):
+            raise Rejected(400, "MessageSid is not a message SID")
+        return sid
+
 
 @dataclass
 class ListenConfig:
@@ -147,9 +153,7 @@ def create_app(store: TrackingStore, book: KeywordBook, config: ListenConfig,
     async def status(request):
         try:
             params = await read_signed(request)
-            sid = params.one("MessageSid")
-            if not _SID.fullmatch(sid or ""):
-                raise Rejected(400, "MessageSid is not a message SID")
+            sid = params.message_sid()
             value = params.one("MessageStatus", required=False) or params.one("SmsStatus")
             code = params.one("ErrorCode", required=False)
             if code and not code.isdigit():
@@ -178,9 +182,7 @@ def create_app(store: TrackingStore, book: KeywordBook, config: ListenConfig,
     async def inbound(request):
         try:
             params = await read_signed(request)
-            sid = params.one("MessageSid")
-            if not _SID.fullmatch(sid or ""):
-                raise Rejected(400, "MessageSid is not a message SID")
+            sid = params.message_sid()
             phone = (params.one("From") or "").strip()
             if not phone:
                 raise Rejected(400, "empty From")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,13 @@ def earthquake():
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> tuple[Path, Path]:
+    """A private copy of message_templates/ and locales/, for a test to break."""
+    templates = tmp_path / "message_templates"
+    locales = tmp_path / "locales"
+    shutil.copytree(ROOT / "message_templates", templates)
+    shutil.copytree(ROOT / "locales", locales)
+    return templates, locales

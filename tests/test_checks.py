@@ -24,19 +24,15 @@ from messaging.cli import cli
 from messaging.message_types import CHANNELS, MESSAGE_TYPES
 from messaging.rendering import Renderer, RenderResult
 
-from .conftest import EARTHQUAKE, HURRICANE, ROOT
+from .conftest import EARTHQUAKE, HURRICANE
 
 HOSTILE = "<script>alert(1)</script>"
 
 
 @pytest.fixture
-def data(tmp_path) -> tuple[Path, Path]:
-    """A private copy of message_templates/ and locales/ to break."""
-    templates = tmp_path / "message_templates"
-    locales = tmp_path / "locales"
-    shutil.copytree(ROOT / "message_templates", templates)
-    shutil.copytree(ROOT / "locales", locales)
-    return templates, locales
+def data(data_copy) -> tuple[Path, Path]:
+    """A private copy of message_templates/ and locales/ to break (conftest's data_copy)."""
+    return data_copy
 
 
 def edit(path: Path, old: str, new: str) -> None:

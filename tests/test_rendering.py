@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -126,15 +125,6 @@ def test_results_are_cached_per_facts(renderer, hurricane):
 
 
 # -- fallback -------------------------------------------------------------------------------
-
-@pytest.fixture
-def data_copy(tmp_path) -> tuple[Path, Path]:
-    templates = tmp_path / "message_templates"
-    locales = tmp_path / "locales"
-    shutil.copytree(ROOT / "message_templates", templates)
-    shutil.copytree(ROOT / "locales", locales)
-    return templates, locales
-
 
 def _drop_entry(po: Path, msgid: str) -> None:
     text = po.read_text(encoding="utf-8")
