@@ -286,7 +286,10 @@ def segments(text, jsonl, fmt):
                    f"{folded['segments']} segment(s)")
         return
     name = "<stdin>" if jsonl == "-" else jsonl
-    stream = click.open_file(jsonl, encoding="utf-8-sig")
+    try:
+        stream = click.open_file(jsonl, encoding="utf-8-sig")
+    except OSError as exc:
+        raise BadInput(f"{name}: cannot read ({exc.strerror or exc})") from None
     try:
         for number, line in enumerate(stream, start=1):
             if not line.strip():

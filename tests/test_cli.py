@@ -163,6 +163,11 @@ def test_segments_jsonl_bad_line_keeps_what_was_done(runner, tmp_path):
     assert error == f"Error: {path}:2: expected a JSON string, got dict"
 
 
+def test_segments_jsonl_missing_file(runner, tmp_path):
+    missing = tmp_path / "nope.jsonl"
+    _bad(runner.invoke(cli, ["segments", "--jsonl", str(missing)]), f"{missing}: cannot read")
+
+
 def test_segments_needs_exactly_one_input(runner):
     _bad(runner.invoke(cli, ["segments"]), "TEXT or --jsonl")
 
