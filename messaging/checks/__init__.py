@@ -1,0 +1,57 @@
+"""Message-design checks: is a rendered message fit to send?
+
+The checks follow ``SPEC.md`` "Message design" (Mileti & Sorensen; Sutton & Kuligowski's
+short-warning templates): the five elements of a warning (source, hazard, location,
+guidance, time) present and in order, a time zone on every time, the channel's length
+limit, no leftover placeholder, not mostly capitals, the same numbers, times and links in
+every language, the exercise marker exactly when in exercise mode, and the catalogs'
+own problems (missing, fuzzy, broken placeholders, ``msgfmt --check``).
+
+Each ``check_*`` function is pure: it looks at :class:`Message` objects (a
+``RenderResult`` plus what each fact looks like in that language and channel) or at a
+catalog, and returns :class:`Finding` objects. :func:`run_checks` renders and collects;
+``emsg check`` prints the findings and ``emsg preview`` puts them on the page.
+
+Severities. *error*: not fit to send (a missing element, a time without a zone, over the
+channel limit, a leftover placeholder, a number that differs between languages, a wrong
+exercise marker, a broken catalog entry). *warning*: worth a look, not a defect (element
+order, capitals, acronyms, a wireless-alert profile exceeded, a visible fallback, unreviewed
+(fuzzy) strings - every bundled translation is honestly fuzzy today).
+
+Modules: ``findings`` (Finding, Report), ``messages`` (a rendered message and where its
+facts read), ``design`` (one message type, one message), ``consistency`` (across
+languages), ``catalog`` (catalogs and ``msgfmt``), ``run`` (render everything and check).
+"""
+
+from __future__ import annotations
+
+from .catalog import check_catalog, check_catalogs, msgfmt_check, parse_msgfmt
+from .consistency import check_consistency, fact_tokens
+from .design import (
+    ALERT_PROFILE_LONG,
+    ALERT_PROFILE_SHORT,
+    KNOWN_ACRONYMS,
+    TWILIO_MAX_CHARACTERS,
+    check_acronyms,
+    check_capitals,
+    check_elements,
+    check_exercise,
+    check_length,
+    check_message,
+    check_placeholders,
+    check_review,
+    check_template,
+    check_time_zone,
+)
+from .findings import ERROR, WARNING, Finding, Report
+from .messages import ELEMENTS, Message, describe, exercise_marker, hazard_term, locate
+from .run import run_checks
+
+__all__ = [
+    "ALERT_PROFILE_LONG", "ALERT_PROFILE_SHORT", "ELEMENTS", "ERROR", "KNOWN_ACRONYMS",
+    "TWILIO_MAX_CHARACTERS", "WARNING", "Finding", "Message", "Report", "check_acronyms",
+    "check_capitals", "check_catalog", "check_catalogs", "check_consistency", "check_elements",
+    "check_exercise", "check_length", "check_message", "check_placeholders", "check_review",
+    "check_template", "check_time_zone", "describe", "exercise_marker", "fact_tokens",
+    "hazard_term", "locate", "msgfmt_check", "parse_msgfmt", "run_checks",
+]

@@ -1,0 +1,128 @@
+"""A rendered message as the checks see it: the text, and where each fact reads in it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..facts import Facts, format_value
+from ..glossary import HAZARD_CONTEXT, HAZARDS
+from ..message_types import MessageType
+from ..rendering import Renderer, RenderResult
+
+#: the elements of a warning, in the order research recommends
+ELEMENTS = ("source", "hazard", "location", "guidance", "time")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered message and what its facts look like in its language and channel."""
+
+    result: RenderResult
+    #: each fact as this language and channel render it (whitespace as in the message)
+    values: dict[str, str]
+    #: each fact's variable type (``datetime``, ``phone`` ...)
+    kinds: dict[str, str]
+    #: each fact in a form that is the same in every language (ISO time, E.164, the link)
+    canonical: dict[str, str]
+    #: the exercise marker in the language the message is in ("SIMULACRO")
+    marker: str
+    #: variable name → design role, for the variables that have one
+    roles: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The text as written (for SMS: before smart encoding or accent folding)."""
+        r = self.result
+        return r.sms.raw.text if r.sms else r.text
+
+    def positions(self) -> dict[str, int]:
+        """Where each fact first appears in the text (a longer value claims its span first)."""
+        return locate(self.text, {n: v for n, v in self.values.items() if n in self.kinds
+                                  and self.kinds[n] != "bool"})
+
+    def elements(self) -> dict[str, int | None]:
+        """Design element → position of the first fact carrying it; ``None`` when absent.
+
+        Elements no variable declares are left out: their presence cannot be checked.
+        """
+        found = self.positions()
+        out: dict[str, int | None] = {}
+        for role in ELEMENTS:
+            names = [n for n, r in self.roles.items() if r == role]
+            if names:
+                hits = [found[n] for n in names if n in found]
+                out[role] = min(hits) if hits else None
+        return out
+
+
+# -- locating facts in a text ----------------------------------------------------------------
+
+def _ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _needle(value: str) -> re.Pattern[str]:
+    pattern = re.escape(value)
+    if value[:1].isalnum():
+        pattern = r"(?<!\w)" + pattern
+    if value[-1:].isalnum():
+        pattern += r"(?!\w)"
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def locate(text: str, values: dict[str, str]) -> dict[str, int]:
+    """First position of each value in ``text``; a value does not match inside another.
+
+    ``Tapachula`` the area is not found inside ``Consulado de Guatemala en Tapachula`` the
+    source: longer values claim their spans first.
+    """
+    claimed: list[tuple[int, int]] = []
+    found: dict[str, int] = {}
+    for name, value in sorted(values.items(), key=lambda kv: -len(kv[1])):
+        if not value:
+            continue
+        for m in _needle(value).finditer(text):
+            if not any(m.start() < end and start < m.end() for start, end in claimed):
+                found[name] = m.start()
+                claimed.append(m.span())
+                break
+    return found
+
+
+# -- building messages -----------------------------------------------------------------------
+
+def exercise_marker(renderer: Renderer, language: str) -> str:
+    """The catalog's translation of "EXERCISE" in ``language`` (English when none)."""
+    catalog = renderer.catalog(language)
+    entry = catalog.lookup(None, "EXERCISE") if catalog else None
+    return entry.strings[0] if entry else "EXERCISE"
+
+
+def hazard_term(renderer: Renderer, language: str, key: str) -> str:
+    msgid = HAZARDS.get(key, key)
+    catalog = renderer.catalog(language)
+    entry = catalog.lookup(HAZARD_CONTEXT, msgid) if catalog else None
+    return entry.strings[0] if entry else msgid
+
+
+def describe(renderer: Renderer, message_type: MessageType, facts: Facts,
+             result: RenderResult) -> Message:
+    """A :class:`Message`: the result plus each fact as it reads in the result's language."""
+    used = result.language_used
+    locale = renderer.languages.get(used).formatting_locale
+    values: dict[str, str] = {}
+    canonical: dict[str, str] = {}
+    for name, value in facts.values.items():
+        kind = facts.types[name]
+        if value is None or kind == "bool":
+            continue
+        if kind == "hazard":
+            shown: object = hazard_term(renderer, used, str(value))
+        else:
+            shown = format_value(kind, value, locale, result.channel, facts.timezone)
+        values[name] = _ws(str(shown))
+        canonical[name] = value.isoformat() if kind == "datetime" else str(value)  # type: ignore[attr-defined]
+    roles = {v.name: v.role for v in message_type.variables.values() if v.role}
+    return Message(result, values, dict(facts.types), canonical, exercise_marker(renderer, used),
+                   roles)

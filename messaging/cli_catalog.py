@@ -1,0 +1,71 @@
+"""``emsg catalog``: extract, update, init and stats of the translation catalogs."""
+
+from __future__ import annotations
+
+import click
+
+from .cli import data_options, echo_json, format_option, make_renderer
+
+
+@click.group()
+def catalog():
+    """Maintain translation catalogs (extract, update, init, stats)."""
+
+
+@catalog.command("stats")
+@format_option
+@data_options
+def catalog_stats(fmt, templates_dir, locales_dir):
+    """Per language: translated, fuzzy (unreviewed) and missing strings."""
+    from .catalogs import language_report
+
+    rows = language_report(make_renderer(templates_dir, locales_dir))
+    if fmt == "json":
+        echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['code']:<5} translated {r['translated']:>3}  fuzzy {r['fuzzy']:>3}  "
+                   f"missing {r['missing']:>3}  problems {r['problems']:>2}  {r['status']}")
+
+
+@catalog.command("extract")
+def catalog_extract():
+    """Extract messages from templates and the glossary into locales/messages.pot."""
+    from .catalog_tools import extract
+
+    click.echo(extract())
+
+
+@catalog.command("update")
+def catalog_update():
+    """Merge locales/messages.pot into every language's messages.po."""
+    from .catalog_tools import update
+
+    click.echo(update())
+
+
+@catalog.command("init")
+@click.argument("code")
+@click.option("--name", required=True, help="English name, e.g. Kaqchikel.")
+@click.option("--native", default=None, help="The language's own name.")
+@click.option("--fallback", default="", help="Comma-separated fallback languages, e.g. es.")
+@click.option("--direction", type=click.Choice(["ltr", "rtl"]), default="ltr")
+@click.option("--formatting-locale", default=None,
+              help="CLDR locale for dates and numbers, e.g. es_GT.")
+@click.option("--plural-forms", default="nplurals=1; plural=0;", show_default=True,
+              help="gettext Plural-Forms, used when CLDR has no rule for the language.")
+def catalog_init(code, name, native, fallback, direction, formatting_locale, plural_forms):
+    """Add a language: a new messages.po and an entry in languages.toml.
+
+    \b
+    Example (Kaqchikel, not in CLDR):
+      emsg catalog init cak --name Kaqchikel --native Kaqchikel --fallback es \\
+          --formatting-locale es_GT
+    """
+    from .catalog_tools import init_language
+
+    click.echo(init_language(code, name=name, native=native or name,
+                             fallback=[f for f in fallback.split(",") if f],
+                             direction=direction,
+                             formatting_locale=formatting_locale or code,
+                             plural_forms=plural_forms))
