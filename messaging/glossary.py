@@ -26,4 +26,7 @@ HAZARDS: dict[str, str] = {
     "tsunami": N_("hazard", "tsunami"),
     "volcanic_eruption": N_("hazard", "volcanic eruption"),
     "wildfire": N_("hazard", "wildfire"),
+    # Translators: dangerous heat for people who walk and wait outdoors (Spanish: calor
+    # extremo); it must fit "<hazard> warning" like the other terms.
+    "extreme_heat": N_("hazard", "extreme heat"),
 }

@@ -15,6 +15,10 @@ CHANNELS = ("sms", "long", "voice", "cap")
 DRAFT_CHANNELS = ("sms", "long", "voice")
 VARIABLE_TYPES = ("text", "place", "datetime", "phone", "url", "hazard", "count", "bool")
 ROLES = ("source", "hazard", "location", "guidance", "time", "help", "verify")
+#: the phases of an emergency a type's protective actions come from (see hazards.toml)
+PHASES = ("prepare", "warning", "evacuate", "after")
+#: the name the renderer gives the protective actions, as if they were a variable
+ACTIONS = "actions"
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,16 @@ class Variable:
 
 
 @dataclass(frozen=True)
+class Actions:
+    """``[actions]`` in template.toml: the hazard's protective actions for one phase."""
+
+    phase: str
+    role: str = "guidance"
+    #: the channels whose templates must carry them (all by default)
+    channels: tuple[str, ...] = CHANNELS
+
+
+@dataclass(frozen=True)
 class MessageType:
     name: str
     title: str
@@ -39,6 +53,7 @@ class MessageType:
     order: tuple[str, ...]
     cap: dict[str, str] = field(default_factory=dict)
     limits: dict[str, int] = field(default_factory=dict)
+    actions: Actions | None = None
 
     def template_name(self, channel: str) -> str:
         return f"{self.name}/{channel}.j2"
@@ -47,12 +62,15 @@ class MessageType:
         """Channels this type has a template for, in CHANNELS order."""
         return [c for c in CHANNELS if (self.path / f"{c}.j2").is_file()]
 
-    def roles(self) -> dict[str, list[str]]:
-        """Design role → the variables that carry it."""
+    def roles(self, channel: str | None = None) -> dict[str, list[str]]:
+        """Design role → the variables that carry it (the protective actions count as one,
+        ``actions``, in the channels that carry them)."""
         out: dict[str, list[str]] = {}
         for var in self.variables.values():
             if var.role:
                 out.setdefault(var.role, []).append(var.name)
+        if self.actions and (channel is None or channel in self.actions.channels):
+            out.setdefault(self.actions.role, []).append(ACTIONS)
         return out
 
 
@@ -87,6 +105,7 @@ def load_type(templates_dir: Path, name: str) -> MessageType:
             minimum=spec.get("min"),
         )
     return MessageType(
+        actions=_actions(data.get("actions"), path),
         name=name,
         title=data.get("title", name),
         purpose=data.get("purpose", ""),
@@ -96,3 +115,27 @@ def load_type(templates_dir: Path, name: str) -> MessageType:
         cap=dict(data.get("cap", {})),
         limits=dict(data.get("limits", {})),
     )
+
+
+def _actions(spec: object, path: Path) -> Actions | None:
+    if spec is None:
+        return None
+    if not isinstance(spec, dict):
+        raise TemplateError("[actions] must be a table", path=str(path), field="actions")
+    phase = spec.get("phase")
+    if phase not in PHASES:
+        raise TemplateError(f"phase must be one of {', '.join(PHASES)}", path=str(path),
+                            field="actions.phase")
+    role = spec.get("role", "guidance")
+    if role not in ROLES:
+        raise TemplateError(f"role must be one of {', '.join(ROLES)}", path=str(path),
+                            field="actions.role")
+    channels = spec.get("channels", list(CHANNELS))
+    if not isinstance(channels, list) or not channels or set(channels) - set(CHANNELS):
+        raise TemplateError(f"channels must be a list of {', '.join(CHANNELS)}",
+                            path=str(path), field="actions.channels")
+    unknown = set(spec) - {"phase", "role", "channels"}
+    if unknown:
+        raise TemplateError(f"unknown key(s) {', '.join(sorted(unknown))}", path=str(path),
+                            field="actions")
+    return Actions(phase, role, tuple(channels))

@@ -17,12 +17,14 @@ from functools import cached_property
 from pathlib import Path
 
 from . import encoding
+from .action_context import guidance_context
 from .catalogs import Catalog, catalog_path, load_catalog, template_path
 from .errors import InputError, RenderRefused, TemplateError, UnknownName
 from .facts import Facts, format_value, parse_facts
 from .glossary import HAZARD_CONTEXT, HAZARDS
 from .languages import SOURCE_LANGUAGE, LanguageRegistry
 from .message_types import CHANNELS, MessageType, load_type
+from .protective_actions import HazardData, load_hazards
 from .resources import locales_dir as default_locales_dir
 from .resources import templates_dir as default_templates_dir
 from .scenarios import Scenario
@@ -167,6 +169,10 @@ class Renderer:
                 self._catalogs[language] = load_catalog(path, language)
         return self._catalogs[language]
 
+    def hazards(self) -> HazardData:
+        """The protective actions beside the templates (``hazards.toml``)."""
+        return load_hazards(self.templates_dir)
+
     def template_catalog(self) -> Catalog:
         return load_catalog(template_path(self.locales_dir), "", template=True)
 
@@ -292,6 +298,8 @@ class Renderer:
             else:
                 context[name] = format_value(kind, value, lang.formatting_locale, channel,
                                              facts.timezone)
+        context.update(guidance_context(self.hazards, message_type, facts, self._pgettext,
+                                        context))
         name = message_type.template_name(channel)
         try:
             template = self.environment.get_template(name)

@@ -19,14 +19,18 @@ order, capitals, acronyms, a wireless-alert profile exceeded, a visible fallback
 (fuzzy) strings - every bundled translation is honestly fuzzy today).
 
 Modules: ``findings`` (Finding, Report), ``messages`` (a rendered message and where its
-facts read), ``design`` (one message type, one message), ``consistency`` (across
-languages), ``catalog`` (catalogs and ``msgfmt``), ``run`` (render everything and check).
+facts read), ``design`` (one message type, one message), ``content`` (what a message says:
+``guidance``, the hazard's key protective action, leading the SMS; ``documents``, the one
+documents sentence; ``marker_cost``, what the exercise marker alone costs an SMS),
+``consistency`` (across languages), ``catalog`` (catalogs and ``msgfmt``), ``run`` (render
+everything and check).
 """
 
 from __future__ import annotations
 
 from .catalog import check_catalog, check_catalogs, msgfmt_check, parse_msgfmt
 from .consistency import check_consistency, fact_tokens
+from .content import check_content
 from .design import (
     ALERT_PROFILE_LONG,
     ALERT_PROFILE_SHORT,
@@ -43,15 +47,28 @@ from .design import (
     check_template,
     check_time_zone,
 )
+from .documents import check_documents
 from .findings import ERROR, WARNING, Finding, Report
-from .messages import ELEMENTS, Message, describe, exercise_marker, hazard_term, locate
+from .guidance import check_guidance
+from .marker_cost import check_marker_cost
+from .messages import (
+    DOCUMENTS,
+    ELEMENTS,
+    Message,
+    describe,
+    exercise_marker,
+    hazard_term,
+    locate,
+    translated,
+)
 from .run import run_checks
 
 __all__ = [
-    "ALERT_PROFILE_LONG", "ALERT_PROFILE_SHORT", "ELEMENTS", "ERROR", "KNOWN_ACRONYMS",
+    "ALERT_PROFILE_LONG", "ALERT_PROFILE_SHORT", "DOCUMENTS", "ELEMENTS", "ERROR", "KNOWN_ACRONYMS",
     "TWILIO_MAX_CHARACTERS", "WARNING", "Finding", "Message", "Report", "check_acronyms",
-    "check_capitals", "check_catalog", "check_catalogs", "check_consistency", "check_elements",
-    "check_exercise", "check_length", "check_message", "check_placeholders", "check_review",
+    "check_capitals", "check_catalog", "check_catalogs", "check_consistency", "check_content",
+    "check_documents", "check_elements", "check_exercise", "check_guidance", "check_length",
+    "check_marker_cost", "check_message", "check_placeholders", "check_review",
     "check_template", "check_time_zone", "describe", "exercise_marker", "fact_tokens",
-    "hazard_term", "locate", "msgfmt_check", "parse_msgfmt", "run_checks",
+    "hazard_term", "locate", "msgfmt_check", "parse_msgfmt", "run_checks", "translated",
 ]

@@ -7,11 +7,16 @@ from dataclasses import dataclass, field
 
 from ..facts import Facts, format_value
 from ..glossary import HAZARD_CONTEXT, HAZARDS
-from ..message_types import MessageType
+from ..message_types import ACTIONS, MessageType
 from ..rendering import Renderer, RenderResult
 
 #: the elements of a warning, in the order research recommends
 ELEMENTS = ("source", "hazard", "location", "guidance", "time")
+#: the one documents sentence (``_macros.j2``), by the value of ``id_required``
+DOCUMENTS = {
+    True: "Bring an identity document if you have one.",
+    False: "You do not need identity or migration documents.",
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,11 @@ class Message:
     marker: str
     #: variable name → design role, for the variables that have one
     roles: dict[str, str] = field(default_factory=dict)
+    #: the documents sentence this message must carry, in its language (``None``: the
+    #: type does not say whether help needs documents, so it must carry neither)
+    documents: str | None = None
+    #: the documents sentences it must not carry
+    documents_not: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -92,18 +102,21 @@ def locate(text: str, values: dict[str, str]) -> dict[str, int]:
 
 # -- building messages -----------------------------------------------------------------------
 
+def translated(renderer: Renderer, language: str, msgid: str,
+               context: str | None = None) -> str:
+    """The catalog's translation of ``msgid`` in ``language`` (the msgid when none)."""
+    catalog = renderer.catalog(language)
+    entry = catalog.lookup(context, msgid) if catalog else None
+    return entry.strings[0] if entry else msgid
+
+
 def exercise_marker(renderer: Renderer, language: str) -> str:
     """The catalog's translation of "EXERCISE" in ``language`` (English when none)."""
-    catalog = renderer.catalog(language)
-    entry = catalog.lookup(None, "EXERCISE") if catalog else None
-    return entry.strings[0] if entry else "EXERCISE"
+    return translated(renderer, language, "EXERCISE")
 
 
 def hazard_term(renderer: Renderer, language: str, key: str) -> str:
-    msgid = HAZARDS.get(key, key)
-    catalog = renderer.catalog(language)
-    entry = catalog.lookup(HAZARD_CONTEXT, msgid) if catalog else None
-    return entry.strings[0] if entry else msgid
+    return translated(renderer, language, HAZARDS.get(key, key), HAZARD_CONTEXT)
 
 
 def describe(renderer: Renderer, message_type: MessageType, facts: Facts,
@@ -123,6 +136,20 @@ def describe(renderer: Renderer, message_type: MessageType, facts: Facts,
             shown = format_value(kind, value, locale, result.channel, facts.timezone)
         values[name] = _ws(str(shown))
         canonical[name] = value.isoformat() if kind == "datetime" else str(value)  # type: ignore[attr-defined]
-    roles = {v.name: v.role for v in message_type.variables.values() if v.role}
-    return Message(result, values, dict(facts.types), canonical, exercise_marker(renderer, used),
-                   roles)
+    kinds = dict(facts.types)
+    roles = {name: role for role, names in message_type.roles(result.channel).items()
+             for name in names}
+    hazards = [str(v) for n, v in facts.values.items() if facts.types[n] == "hazard"]
+    if ACTIONS in roles and hazards:
+        key = renderer.hazards().get(hazards[0]).key_action(message_type.actions.phase)  # type: ignore[union-attr]
+        values[ACTIONS] = _ws(translated(renderer, used, key.text, key.context))
+        canonical[ACTIONS] = key.text
+        kinds[ACTIONS] = "action"
+    documents, documents_not = None, tuple(translated(renderer, used, s)
+                                           for s in DOCUMENTS.values())
+    if "id_required" in message_type.variables:
+        wanted = bool(facts.values.get("id_required"))
+        documents = translated(renderer, used, DOCUMENTS[wanted])
+        documents_not = (translated(renderer, used, DOCUMENTS[not wanted]),)
+    return Message(result, values, kinds, canonical, exercise_marker(renderer, used), roles,
+                   documents, documents_not)

@@ -14,6 +14,7 @@ from ..scenarios import Scenario
 from .catalog import check_catalogs
 from .consistency import check_consistency
 from .design import check_message, check_template
+from .content import check_content
 from .findings import ERROR, Finding, Report
 from .messages import Message, describe
 
@@ -64,4 +65,5 @@ def _checked(renderer: Renderer, report: Report, message_type: MessageType, fact
     if keep:
         report.messages.append(message)
         report.add(check_message(message, message_type))
+        report.add(check_content(message))
     return message
