@@ -147,7 +147,7 @@ def test_over_the_template_sms_limit_is_an_error(data, hurricane):
          "long_characters = 100")
     report = check(data, hurricane, languages=["en"], channels=["sms", "long"])
     [sms] = found(report, "length", ERROR, "en", "sms")
-    assert sms.reason == "2 SMS segments (GSM-7), over the early_warning limit of 1"
+    assert sms.reason == "3 SMS segments (GSM-7), over the early_warning limit of 1"
     [long] = found(report, "length", ERROR, "en", "long")
     assert "over the long limit of 100" in long.reason
 
@@ -192,7 +192,8 @@ def test_mostly_capitals_is_a_warning(data, hurricane):
 
 def test_numbers_that_differ_across_languages_are_an_error(data, hurricane):
     _, locales = data
-    edit(es_po(locales), '"refugio %(shelter)s."', '"refugio %(shelter)s. Emergencias: 911."')
+    edit(es_po(locales), '"Si le piden salir, vaya a %(shelter)s."',
+         '"Si le piden salir, vaya a %(shelter)s. Emergencias: 911."')
     report = check(data, hurricane, languages=["en", "es", "fr"])
     [finding] = found(report, "consistency", ERROR, "es", "sms")
     assert finding.reason == ("numbers, times or links differ from en: not in English: 911")
@@ -330,7 +331,7 @@ def test_cli_check_exits_1_and_names_type_language_channel(runner, data):
     assert result.exit_code == 1, result.output
     [line] = [x for x in result.output.splitlines() if x.startswith("error")]
     assert line.split()[:3] == ["error", "en", "early_warning/sms"]
-    assert line.endswith("length: 2 SMS segments (GSM-7), over the early_warning limit of 1")
+    assert line.endswith("length: 3 SMS segments (GSM-7), over the early_warning limit of 1")
     assert "Traceback" not in result.output
 
 
@@ -386,8 +387,9 @@ def test_preview_page_content(runner, tmp_path):
     assert '<mark class="ucs2">á</mark>' in html  # "huracán": the letter that costs UCS-2
     assert 'id="exercise-banner"' in html
     assert "SIMULACRO" in html
-    # safety_check declares no guidance variable: "?" rather than a tick
-    assert 'data-element="guidance" data-state="unknown"' in html
+    # safety_check's guidance is its hazard's protective actions: a tick, no longer "?"
+    assert 'data-element="guidance" data-state="unknown"' not in html
+    assert html.count('data-element="guidance" data-state="yes"') == 6
     assert "http://" not in html.replace("http://www.w3.org", "")  # nothing to fetch
 
 

@@ -259,7 +259,7 @@ def test_live_send_asks_first(tmp_path, runner, fake):
     no = runner.invoke(cli, args, env=fake.env(), input="n\n")
     assert no.exit_code == 2 and fake.posts == []
     assert "About to send 8 SMS via Twilio (EXERCISE)" in no.stderr
-    assert "es: 1 recipient(s), 5 segment(s) each" in no.stderr
+    assert "es: 1 recipient(s), 6 segment(s) each" in no.stderr
     assert "total: " in no.stderr and "Send now?" in no.stderr
     yes = runner.invoke(cli, args, env=fake.env(), input="y\n")
     assert yes.exit_code == 0, yes.output

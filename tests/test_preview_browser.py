@@ -132,9 +132,9 @@ def test_cards_badges_and_direction(opened, renderer, hurricane, tmp_path):
                             '[data-element="guidance"]')
     assert guidance.get_attribute("data-state") == "yes"
     assert guidance.inner_text().strip() == "\u2713 guidance"
-    undeclared = page.locator('article[data-type="safety_check"][data-lang="es"] '
-                              '[data-element="guidance"]')
-    assert undeclared.get_attribute("data-state") == "unknown"
+    actions = page.locator('article[data-type="safety_check"][data-lang="es"] '
+                           '[data-element="guidance"]')
+    assert actions.get_attribute("data-state") == "yes"  # the hazard's protective actions
 
     # the hostile fact is shown as text, and nothing ran or loaded
     assert HOSTILE in page.locator(f"{es_sms} .bubble").inner_text()
