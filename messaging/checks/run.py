@@ -13,8 +13,8 @@ from ..rendering import Renderer
 from ..scenarios import Scenario
 from .catalog import check_catalogs
 from .consistency import check_consistency
-from .design import check_message, check_template
 from .content import check_content
+from .design import check_message, check_template
 from .findings import ERROR, Finding, Report
 from .messages import Message, describe
 
