@@ -41,14 +41,15 @@ from .glossary import HAZARD_CONTEXT, HAZARDS
 from .message_types import MessageType, Variable
 from .scenarios import Scenario
 
-#: facts that have their own CAP element; every other fact becomes an emsg: parameter
-CAP_ELEMENT_FACTS = ("source", "hazard", "area", "onset", "expires", "hotline", "url")
+#: facts that have their own CAP element (``issued`` is the alert's ``sent``); every other
+#: fact becomes an emsg: parameter
+CAP_ELEMENT_FACTS = ("source", "hazard", "area", "issued", "onset", "expires", "hotline", "url")
 
 #: the CAP category of each hazard in the glossary
 HAZARD_CATEGORY = {
     "hurricane": "Met", "tropical_storm": "Met", "flood": "Met",
     "landslide": "Geo", "earthquake": "Geo", "tsunami": "Geo", "volcanic_eruption": "Geo",
-    "wildfire": "Fire",
+    "wildfire": "Fire", "extreme_heat": "Met",
 }
 #: categories that name a kind of natural hazard: replaced by the hazard's own category
 #: (early_warning says "Met", which an earthquake warning is not)

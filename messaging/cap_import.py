@@ -64,6 +64,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "wildfire": ("wildfire", "wildfires", "forest fire", "incendio forestal",
                  "incendios forestales", "feu de foret", "incendie de foret",
                  "incendio florestal"),
+    "extreme_heat": ("extreme heat", "excessive heat", "heat wave", "calor extremo",
+                     "ola de calor", "onda de calor", "canicule", "chaleur extreme"),
 }
 
 #: SAME / EAS event codes (US NWS and others) some feeds carry as <eventCode>
@@ -73,6 +75,7 @@ SAME_CODES = {
     "FFW": "flood", "FFA": "flood", "FFS": "flood", "FLW": "flood", "FLA": "flood",
     "FLS": "flood", "EQW": "earthquake", "TSW": "tsunami", "TSA": "tsunami",
     "VOW": "volcanic_eruption", "FRW": "wildfire", "LSW": "landslide",
+    "EHW": "extreme_heat", "EHA": "extreme_heat",
 }
 
 

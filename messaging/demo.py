@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .marker_cost import marker_cost
 from .rendering import Renderer, RenderResult
 from .scenarios import Scenario
 
@@ -25,8 +26,13 @@ def _chars(chars: tuple[str, ...]) -> str:
     return " ".join(shown) + (" ..." if len(chars) > 6 else "")
 
 
-def lessons(results: list[RenderResult], exercise: bool) -> list[str]:
-    """What a facilitator can point at in this table."""
+def lessons(results: list[RenderResult], exercise: bool,
+            markers: dict[str, str] | None = None) -> list[str]:
+    """What a facilitator can point at in this table.
+
+    ``markers`` maps a language (the one a message is in) to its exercise marker, so that
+    what the marker alone costs can be shown where it changes the cost.
+    """
     out: list[str] = []
     gsm = [r for r in results if r.sms and r.sms.raw.encoding == "GSM-7"]
     ucs = [r for r in results if r.sms and r.sms.raw.encoding == "UCS-2"]
@@ -83,6 +89,38 @@ def lessons(results: list[RenderResult], exercise: bool) -> list[str]:
     if exercise:
         out.append("Exercise mode: every message starts with the localized marker "
                    "(SIMULACRO, EXERCICE, ...), so a drill is never mistaken for a real alert.")
+        out.extend(_marker_lessons(results, markers or {}))
+    return out
+
+
+def _marker_lessons(results: list[RenderResult], markers: dict[str, str]) -> list[str]:
+    """The marker that changes the encoding, and the one that only adds a segment."""
+    costs = []
+    for r in results:
+        marker = markers.get(r.language_used)
+        if r.sms and marker:
+            cost = marker_cost(r.sms.raw.text, marker, r.sms.policy)
+            if cost is not None:
+                costs.append((r, cost))
+    out = []
+    encoding = [(r, c) for r, c in costs if c.changes_encoding]
+    if encoding:
+        r, c = max(encoding, key=lambda rc: rc[1].extra_segments)
+        out.append(
+            f"A drill must cost what the real alert costs: in {r.language_used}, the marker "
+            f"{c.marker!r} alone has {' '.join(c.characters)} outside GSM-7, so the whole "
+            f"SMS is {c.with_marker.encoding}: {c.with_marker.segments} segments instead of "
+            f"{c.without_marker.segments}. Spell the marker within GSM-7 (lowercase è is in "
+            "it, capital È is not), and let a speaker of the language decide the spelling."
+        )
+    longer = [(r, c) for r, c in costs if not c.changes_encoding]
+    if longer:
+        r, c = max(longer, key=lambda rc: rc[1].extra_segments)
+        out.append(
+            f"Even a plain marker has a length: in {r.language_used}, {c.marker!r} pushes the "
+            f"SMS from {c.without_marker.segments} to {c.with_marker.segments} segments; a "
+            "drill budgets for it, or trims the text."
+        )
     return out
 
 
@@ -106,5 +144,8 @@ def tour(renderer: Renderer, scenario: Scenario, *, type_name: str = "early_warn
     result = Tour(scenario, type_name)
     result.sms = [renderer.render(type_name, code, "sms", facts, exercise=exercise)
                   for code in codes]
-    result.lessons = lessons(result.sms, exercise)
+    from .checks.messages import exercise_marker
+
+    markers = {r.language_used: exercise_marker(renderer, r.language_used) for r in result.sms}
+    result.lessons = lessons(result.sms, exercise, markers)
     return result

@@ -410,12 +410,16 @@ def test_hazard_matching_across_languages(renderer):
 
 def test_unmapped_event_is_reported_not_guessed(renderer, tmp_path):
     text = (DATA / "earthquake-gt.xml").read_text(encoding="utf-8")
-    text = text.replace("<event>Sismo</event>", "<event>Ola de calor</event>")
-    text = text.replace("<headline>Sismo de", "<headline>Calor de")
-    imported = read_alert("heat.xml", renderer=renderer, data=text.encode())
+    heat = text.replace("<event>Sismo</event>", "<event>Ola de calor</event>")
+    heat = heat.replace("<headline>Sismo de", "<headline>Calor de")
+    assert read_alert("heat.xml", renderer=renderer,
+                      data=heat.encode()).facts["hazard"] == "extreme_heat"
+    text = text.replace("<event>Sismo</event>", "<event>Granizada</event>")
+    text = text.replace("<headline>Sismo de", "<headline>Granizo de")
+    imported = read_alert("hail.xml", renderer=renderer, data=text.encode())
     assert "hazard" not in imported.facts
-    assert any("'Ola de calor' matches no hazard" in u for u in imported.unmapped)
-    path = tmp_path / "heat.toml"
+    assert any("'Granizada' matches no hazard" in u for u in imported.unmapped)
+    path = tmp_path / "hail.toml"
     path.write_text(scenario_toml(imported, renderer), encoding="utf-8")
     with pytest.raises(MissingVariable, match="hazard"):
         renderer.facts("early_warning", load_scenario(path))

@@ -27,6 +27,7 @@ def test_wheel_contains_bundled_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("messaging/message_templates/early_warning/template.toml",
                      "messaging/message_templates/early_warning/sms.j2",
+                     "messaging/message_templates/hazards.toml",
                      "messaging/locales/languages.toml",
                      "messaging/locales/mam/LC_MESSAGES/messages.po",
                      "messaging/scenarios/hurricane-tapachula.toml"):
