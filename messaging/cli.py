@@ -164,6 +164,8 @@ def templates(fmt, templates_dir, locales_dir):
             "variables": {v.name: {"type": v.type, "role": v.role, "required": v.required}
                           for v in t.variables.values()},
             "cap": t.cap, "limits": t.limits,
+            "actions": ({"phase": t.actions.phase, "role": t.actions.role,
+                         "channels": list(t.actions.channels)} if t.actions else None),
         } for t in types])
         return
     for t in types:
@@ -171,6 +173,9 @@ def templates(fmt, templates_dir, locales_dir):
         click.echo(f"    {t.purpose}")
         needs = [f"{v.name}:{v.type}" + ("" if v.required else "?") for v in t.variables.values()]
         click.echo(f"    facts: {' '.join(needs)}")
+        if t.actions:
+            click.echo(f"    guidance: the hazard's protective actions for {t.actions.phase} "
+                       f"(hazards.toml), in {', '.join(t.actions.channels)}")
 
 
 @cli.command()

@@ -14,9 +14,12 @@ catalog, and returns :class:`Finding` objects. :func:`run_checks` renders and co
 
 Severities. *error*: not fit to send (a missing element, a time without a zone, over the
 channel limit, a leftover placeholder, a number that differs between languages, a wrong
-exercise marker, a broken catalog entry). *warning*: worth a look, not a defect (element
-order, capitals, acronyms, a wireless-alert profile exceeded, a visible fallback, unreviewed
-(fuzzy) strings - every bundled translation is honestly fuzzy today).
+exercise marker, a broken catalog entry, the hazard's key protective action missing, a
+documents sentence missing or contradicting ``id_required``). *warning*: worth a look, not
+a defect (element order, capitals, acronyms, a wireless-alert profile exceeded, a visible
+fallback, unreviewed (fuzzy) strings - every bundled translation is honestly fuzzy today -,
+an SMS that does not lead with the key action, an exercise marker that alone changes an
+SMS's encoding or segments).
 
 Modules: ``findings`` (Finding, Report), ``messages`` (a rendered message and where its
 facts read), ``design`` (one message type, one message), ``content`` (what a message says:
