@@ -106,20 +106,20 @@ def onset_context(hazard: str, part: str) -> str:
 class _Lines:
     """Line numbers of the sentences, for error messages and the .pot's references."""
 
+    _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-        self.used: set[int] = set()
-        self.last = 0
+        self.where: dict[str, list[int]] = {}
+        for number, line in enumerate(text.splitlines(), start=1):
+            if "text" in line:
+                for m in self._QUOTED.finditer(line):
+                    self.where.setdefault(m.group(0), []).append(number)
 
     def of(self, sentence: str) -> int:
+        """The first line not yet claimed that holds ``sentence`` as a TOML string; 0 if none."""
         quoted = '"' + sentence.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        order = list(range(self.last, len(self.lines))) + list(range(self.last))
-        for index in order:
-            if index not in self.used and quoted in self.lines[index]:
-                self.used.add(index)
-                self.last = index
-                return index + 1
-        return 0
+        lines = self.where.get(quoted)
+        return lines.pop(0) if lines else 0
 
 
 def _sentence(spec: object, context: str, where: str, path: Path, lines: _Lines, *,
