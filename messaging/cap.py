@@ -201,14 +201,17 @@ def check_rules(alert: Element) -> list[str]:
     return problems
 
 
-def language_tag(code: str, region: str | None) -> str:
+def language_tag(code: str, region: str | None, tag: str | None = None) -> str:
     """The ``<language>`` of an ``<info>`` written in our language ``code``.
 
     Spanish is written as the country the alert is for writes it, so it carries the
-    scenario's region (``es-GT``, ``es-MX``); every other language is the bare code, since
-    its readers are migrants whose variety is not the host country's (``ht``, ``quc``,
-    ``mam``, ``pt``, ``fr``, ``ar``, ``en``).
+    scenario's region (``es-GT``, ``es-MX``); a language whose ``languages.toml`` entry
+    gives a ``cap_language`` (``tag``) has that (Chinese: ``zh-CN``); every other language
+    is the bare code, since its readers are migrants whose variety is not the host
+    country's (``ht``, ``quc``, ``mam``, ``pt``, ``fr``, ``ar``, ``en``).
     """
+    if tag:
+        return tag
     if code == "es" and region and re.fullmatch(r"[A-Za-z]{2}|\d{3}", region):
         return f"es-{region.upper()}"
     return code

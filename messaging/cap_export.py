@@ -36,9 +36,10 @@ from .cap import (
     parse_polygon,
 )
 from .errors import ScenarioError, TemplateError
-from .facts import Facts, format_phone, parse_value, zone
+from .facts import Facts, parse_value, zone
 from .glossary import HAZARD_CONTEXT, HAZARDS
 from .message_types import MessageType, Variable
+from .phones import international
 from .scenarios import Scenario
 
 #: facts that have their own CAP element (``issued`` is the alert's ``sent``); every other
@@ -267,7 +268,7 @@ def export_alert(renderer, type_name: str, scenario: Scenario, languages: list[s
     for code in languages:
         result = renderer.render(type_name, code, "cap", facts, exercise=options.exercise)
         used = result.language_used
-        tag = language_tag(used, scenario.region)
+        tag = language_tag(used, scenario.region, renderer.languages.get(used).cap_language)
         for warning in result.warnings:
             warnings.append(f"{code}: {warning}")
         if any(info.language_used == used for info in infos):
@@ -324,7 +325,7 @@ def export_alert(renderer, type_name: str, scenario: Scenario, languages: list[s
         if url:
             _sub(info, "web", str(url))
         if values.get("hotline"):
-            _sub(info, "contact", format_phone(str(values["hotline"]), "long"))
+            _sub(info, "contact", international(str(values["hotline"])))
         for name, value in values.items():
             if name in CAP_ELEMENT_FACTS or value is None:
                 continue

@@ -243,6 +243,14 @@ def _typed(name: str, value: str, types: dict[str, str]) -> object:
     return value
 
 
+def _only_zone(region: str) -> str | None:
+    """The IANA zone of a country that has just one (GT, HN, SV ...); ``None`` otherwise."""
+    from babel.core import get_global
+
+    zones = get_global("territory_zones").get(region.upper(), ())
+    return zones[0] if len(zones) == 1 else None
+
+
 def _known_zone(name: str) -> bool:
     from .facts import zone
 
@@ -471,6 +479,11 @@ def read_alert(path: str | Path, *, renderer=None, info_language: str | None = N
             mapped.append(f"{fact} <- parameter {value_name}: {value}")
         else:
             unmapped.append(f"parameter {value_name}={value}")
+    if imported.timezone is None and imported.region:
+        only = _only_zone(imported.region)
+        if only:
+            imported.timezone = only
+            mapped.append(f"timezone <- the only time zone of {imported.region}: {only}")
     for resource in children(primary, "resource"):
         unmapped.append(f"resource {text_of(resource, 'resourceDesc') or ''!r} "
                         f"{text_of(resource, 'uri') or ''}".rstrip())
@@ -563,8 +576,8 @@ def scenario_toml(imported: ImportedAlert, renderer=None) -> str:
     if imported.timezone:
         out.append(f"timezone = {_toml(imported.timezone)}")
     else:
-        out.append('# timezone = "..."   # the event\'s IANA zone (e.g. America/Guatemala), '
-                   "for local times")
+        out.append('# timezone = "..."   # the event\'s IANA zone (e.g. America/Mexico_City): '
+                   "needed to draft any message that states a time")
     if imported.region:
         out.append(f"region = {_toml(imported.region)}")
     out.append('# languages = ["es", "quc", "mam"]   # your nationals\' languages '

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gettext
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,19 +64,26 @@ class Catalog:
     def lookup(self, context: str | None, msgid: str) -> Entry | None:
         return self.entries.get((context, msgid))
 
-    def stats(self, template: Catalog | None = None) -> dict[str, int]:
-        """Counts of translated (reviewed), fuzzy and missing strings, against the ``.pot``."""
+    def stats(self, template: Catalog | None = None,
+              provided: Collection[tuple[str | None, str]] = ()) -> dict[str, int]:
+        """Counts of translated (reviewed), fuzzy and missing strings, against the ``.pot``.
+
+        Keys in ``provided`` (date words CLDR gives this language) are not counted when the
+        catalog leaves them out: the language does not need them.
+        """
         keys = list(template.entries) if template else list(self.entries)
         translated = fuzzy = missing = 0
         for key in keys:
             entry = self.entries.get(key)
             if entry is None:
+                if key in provided:
+                    continue
                 missing += 1
             elif entry.fuzzy:
                 fuzzy += 1
             else:
                 translated += 1
-        return {"total": len(keys), "translated": translated, "fuzzy": fuzzy,
+        return {"total": translated + fuzzy + missing, "translated": translated, "fuzzy": fuzzy,
                 "missing": missing, "problems": len(self.problems)}
 
 
@@ -177,6 +184,8 @@ def review_status(stats: dict[str, int], is_source: bool = False) -> str:
 
 def language_report(renderer) -> list[dict]:
     """One row per language: names, fallback chain, and catalog completeness and review."""
+    from . import dates
+
     template = renderer.template_catalog()
     rows = []
     for lang in renderer.languages:
@@ -186,14 +195,15 @@ def language_report(renderer) -> list[dict]:
             total = len(template.entries)
             stats = {"total": total, "translated": total, "fuzzy": 0, "missing": 0,
                      "problems": 0}
-        elif catalog is None:
-            stats = Catalog(lang.code, Path()).stats(template)
         else:
-            stats = catalog.stats(template)
+            stats = (catalog or Catalog(lang.code, Path())).stats(
+                template, dates.provided_keys(lang))
+        sources = dates.date_sources(lang, catalog)
         rows.append({
             "code": lang.code, "name": lang.name, "native": lang.native,
             "direction": lang.direction, "formatting_locale": lang.formatting_locale,
             "fallback": list(lang.fallback), "chain": renderer.languages.chain(lang.code),
             **stats, "status": review_status(stats, is_source),
+            "dates": dates.summary(sources), "date_sources": sources,
         })
     return rows

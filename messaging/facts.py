@@ -1,9 +1,8 @@
-"""Typed facts: parse what a scenario says, then format it for one audience.
+"""Typed facts: parse what a scenario says, once per message type and scenario.
 
-Parsing happens once per message type and scenario and fails loudly: a missing fact, an
-empty place name, a time without a UTC offset, a phone number that is not one. Formatting
-happens per language and channel, with Babel in the language's formatting locale and in
-the event's time zone. Places, names and links are never translated.
+Parsing fails loudly: a missing fact, an empty place name, a time without a UTC offset or
+without the event's time zone to name it by, a phone number that is not one. Formatting
+for one audience (language, channel) is :mod:`messaging.formatting`.
 """
 
 from __future__ import annotations
@@ -24,12 +23,16 @@ class Facts:
 
     values: dict[str, object]
     types: dict[str, str]
+    #: the event's IANA time zone: times are shown in it, and it is named by place
     timezone: str | None = None
+    #: the event's country (ISO 3166 alpha-2): a phone number there is also read locally
+    region: str | None = None
 
     @cached_property
     def key(self) -> tuple:
         """Hashable identity of these facts, for the render cache."""
-        return tuple(sorted((k, repr(v)) for k, v in self.values.items())) + (self.timezone,)
+        return tuple(sorted((k, repr(v)) for k, v in self.values.items())) + (
+            self.timezone, self.region)
 
 
 def _error(scenario: Scenario, name: str, reason: str) -> ScenarioError:
@@ -135,7 +138,16 @@ def parse_facts(message_type: MessageType, scenario: Scenario) -> Facts:
         except ValueError as exc:
             raise _error(scenario, name, str(exc)) from None
     types = {name: var.type for name, var in message_type.variables.items()}
-    return Facts(values, types, str(tz) if tz else None)
+    if tz is None:
+        timed = [n for n, v in values.items() if types[n] == "datetime" and v is not None]
+        if timed:
+            raise ScenarioError(
+                f"{message_type.name} states times ({', '.join(timed)}) and needs the event's "
+                "time zone to name them by place (\"hora de Guatemala\"): set timezone = "
+                "\"America/Guatemala\" (an IANA name) under [scenario], or pass --var "
+                "timezone=...", path=scenario.path, field="timezone")
+    region = str(scenario.region).upper() if scenario.region else None
+    return Facts(values, types, str(tz) if tz else None, region)
 
 
 @lru_cache(maxsize=64)
@@ -146,57 +158,3 @@ def zone(name: str) -> dt.tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(name) from None
-
-
-def _offset_label(value: dt.datetime) -> str:
-    offset = value.utcoffset() or dt.timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    hours, mins = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{mins:02d}" if mins else "")
-
-
-def format_datetime(value: dt.datetime, locale: str, channel: str, tz: str | None) -> str:
-    """A time people can act on: local to the event, always with its zone.
-
-    Written channels give the locale's short date, a 24-hour time and the UTC offset
-    ("jue, 27 nov, 18:00 UTC-6"), identical digits in every language. The voice channel
-    gives the full date and the locale's spoken time with the zone's name.
-    """
-    from babel import dates
-
-    if tz:
-        value = value.astimezone(zone(tz))
-    if channel == "voice":
-        day = dates.format_date(value, "full", locale=locale)
-        time = dates.format_time(value, "short", locale=locale)
-        try:
-            zone_name = dates.get_timezone_name(value, "long", locale=locale) if tz else ""
-        except (LookupError, ValueError):
-            zone_name = ""
-        return f"{day}, {time} ({zone_name or _offset_label(value)})"
-    day = dates.format_skeleton("MMMEd", value, locale=locale)
-    return f"{day}, {value:%H:%M} {_offset_label(value)}"
-
-
-def format_phone(e164: str, channel: str) -> str:
-    import phonenumbers
-
-    number = phonenumbers.parse(e164, None)
-    text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    if channel == "voice":
-        # Read digit by digit: "9 6 2", not "nine hundred and sixty-two".
-        return ", ".join(" ".join(group) for group in text.lstrip("+").split())
-    return text
-
-
-def format_value(kind: str, value: object, locale: str, channel: str,
-                 tz: str | None) -> object:
-    """A typed value as one audience reads it (hazards are translated by the renderer)."""
-    if value is None:
-        return None
-    if kind == "datetime":
-        return format_datetime(value, locale, channel, tz)  # type: ignore[arg-type]
-    if kind == "phone":
-        return format_phone(str(value), channel)
-    return value  # counts stay numbers: ngettext chooses the plural form from them

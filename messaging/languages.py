@@ -25,6 +25,10 @@ class Language:
     formatting_locale: str = "en_US"
     fallback: tuple[str, ...] = ()
     plural_forms: str | None = None
+    #: other BCP 47 tags that mean exactly this language (``zh-CN``, ``zh-Hans`` for ``zh``)
+    tags: tuple[str, ...] = ()
+    #: the CAP ``<language>`` of an ``<info>`` in this language, when not the bare code
+    cap_language: str | None = None
 
     @property
     def rtl(self) -> bool:
@@ -65,6 +69,8 @@ class LanguageRegistry:
                 formatting_locale=entry.get("formatting_locale", code),
                 fallback=tuple(entry.get("fallback", ())),
                 plural_forms=entry.get("plural_forms"),
+                tags=tuple(entry.get("tags", ())),
+                cap_language=entry.get("cap_language"),
             )
         for lang in registry.languages.values():
             for code in lang.fallback:
@@ -109,13 +115,18 @@ class LanguageRegistry:
     def resolve(self, code: str | None) -> tuple[str, bool]:
         """The language to use for a recipient's ``code``: (code, whether it fell back).
 
-        An unknown tag such as ``es-GT`` or ``pt_BR`` falls back to its base language;
-        anything else unknown, or nothing, to English, visibly.
+        A tag a language lists in ``tags`` (``zh-CN``, ``zh-Hans``) is that language; an
+        unknown tag such as ``es-GT``, ``pt_BR`` or ``zh-TW`` falls back to its base
+        language; anything else unknown, or nothing, to English, visibly.
         """
         if code and code in self.languages:
             return code, False
         if code:
-            base = code.replace("_", "-").split("-")[0].lower()
+            wanted = code.replace("_", "-").lower()
+            for lang in self.languages.values():
+                if wanted == lang.code.lower() or wanted in (t.lower() for t in lang.tags):
+                    return lang.code, False
+            base = wanted.split("-")[0]
             if base in self.languages:
                 return base, True
         return SOURCE_LANGUAGE, True

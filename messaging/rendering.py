@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from . import encoding
+from . import bidi, encoding
 from .action_context import guidance_context
 from .catalogs import Catalog, catalog_path, load_catalog, template_path
+from .dates import MissingWords
 from .errors import InputError, RenderRefused, TemplateError, UnknownName
-from .facts import Facts, format_value, parse_facts
+from .facts import Facts, parse_facts
+from .formatting import CatalogWords, Reader, format_value
 from .glossary import HAZARD_CONTEXT, HAZARDS
 from .languages import SOURCE_LANGUAGE, LanguageRegistry
 from .message_types import CHANNELS, MessageType, load_type
@@ -215,6 +217,21 @@ class Renderer:
             attempt.fuzzy.append(msgid)
         return entry
 
+    def _find(self, context: str, msgid: str) -> str | None:
+        """The attempt's catalog entry, or ``None`` (none, or the source language): for the
+        date words CLDR may give instead."""
+        attempt = _ATTEMPT.get()
+        entry = attempt.catalog.lookup(context, msgid) if attempt.catalog else None
+        if entry is None or attempt.language == SOURCE_LANGUAGE:
+            return None
+        if entry.fuzzy:
+            attempt.fuzzy.append(msgid)
+        return entry.strings[0]
+
+    def words(self, language: str) -> CatalogWords:
+        """``language``'s words outside a rendering (the checks format facts with them)."""
+        return CatalogWords(self.catalog(language), language == SOURCE_LANGUAGE)
+
     def _gettext(self, message: str) -> str:
         entry = self._entry(None, message)
         return message if entry is None else entry.strings[0]
@@ -291,27 +308,33 @@ class Renderer:
         lang = self.languages.get(language)
         context: dict[str, object] = {"exercise": exercise, "language": language,
                                       "channel": channel}
+        reader = Reader(lang, channel, _AttemptWords(self), facts.timezone, facts.region)
         for name, value in facts.values.items():
             kind = facts.types[name]
             if kind == "hazard":
                 context[name] = self._pgettext(HAZARD_CONTEXT, HAZARDS[str(value)])
-            else:
-                context[name] = format_value(kind, value, lang.formatting_locale, channel,
-                                             facts.timezone)
+                continue
+            try:
+                context[name] = format_value(kind, value, reader)
+            except MissingWords as exc:
+                raise _Untranslated(language, exc.msgid, f"not translated: {exc.context} "
+                                    f"{exc.msgid!r} (not in the catalog nor in CLDR)") from None
         context.update(guidance_context(self.hazards, message_type, facts, self._pgettext,
                                         context))
         name = message_type.template_name(channel)
+        isolate = bidi.isolate if lang.rtl else str
         try:
             template = self.environment.get_template(name)
             if channel == "cap":
                 module = template.make_module(context)
-                parts = {p: _normalize(str(getattr(module, p, "")), "cap") for p in CAP_PARTS}
+                parts = {p: isolate(_normalize(str(getattr(module, p, "")), "cap"))
+                         for p in CAP_PARTS}
                 missing = [p for p, v in parts.items() if not v]
                 if missing:
                     raise TemplateError(f"CAP template must set {', '.join(missing)}",
                                         path=str(self.templates_dir / name))
                 return "\n\n".join(parts.values()), parts
-            return _normalize(template.render(context), channel), None
+            return isolate(_normalize(template.render(context), channel)), None
         except TemplateSyntaxError as exc:
             raise TemplateError(f"template syntax error: {exc.message}",
                                 path=exc.filename or str(self.templates_dir / name),
@@ -360,6 +383,20 @@ class Renderer:
             unreviewed=bool(attempt.fuzzy), exercise=exercise, warnings=tuple(warnings),
             parts=parts, sms=sms, fuzzy_strings=tuple(dict.fromkeys(attempt.fuzzy)),
         )
+
+
+class _AttemptWords:
+    """The words of the language being rendered (:class:`messaging.dates.Words`): strict,
+    fuzzy entries recorded, as every other string of the message."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self._renderer = renderer
+
+    def find(self, context: str, msgid: str) -> str | None:
+        return self._renderer._find(context, msgid)
+
+    def text(self, context: str, msgid: str) -> str:
+        return self._renderer._pgettext(context, msgid)
 
 
 def _template_frame(exc: BaseException, default: str) -> tuple[str, int | None]:

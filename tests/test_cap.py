@@ -340,8 +340,11 @@ def test_import_spanish_hurricane_warning(renderer, tmp_path, schema):
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert data["cap"]["instruction"].startswith("Siga las indicaciones")
     assert "# shelter = ...   # needed by" in path.read_text(encoding="utf-8")
-    # the officer adds the shelter and drafts in the migrants' languages
-    scenario = load_scenario(path).with_overrides(["shelter=Albergue Municipal"])
+    # Mexico has several time zones: the alert does not say which, the officer does
+    assert imported.timezone is None and "# timezone = " in path.read_text(encoding="utf-8")
+    # the officer adds the shelter and the zone, and drafts in the migrants' languages
+    scenario = load_scenario(path).with_overrides(["shelter=Albergue Municipal",
+                                                   "timezone=America/Mexico_City"])
     for code in ("ht", "quc", "mam", "ar"):
         text = renderer.render("early_warning", code, "sms", scenario).text
         assert "+52 962 626 0000" in text

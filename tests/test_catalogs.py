@@ -10,6 +10,8 @@ from babel.messages.pofile import read_po
 
 from messaging.catalog_tools import KEYWORDS
 from messaging.catalogs import load_catalog, placeholders
+from messaging.dates import provided_keys
+from messaging.languages import LanguageRegistry
 
 from .conftest import ROOT
 
@@ -38,7 +40,8 @@ def test_catalog_complete_and_placeholders_match(po):
     catalog = load_catalog(po, language)
     template = load_catalog(LOCALES / "messages.pot", "", template=True)
     assert catalog.problems == []
-    stats = catalog.stats(template)
+    # Date words CLDR has in the language's own words need no entry (see messaging/dates.py).
+    stats = catalog.stats(template, provided_keys(LanguageRegistry.load(LOCALES).get(language)))
     assert stats["missing"] == 0, f"{language}: {stats}"
     for entry in catalog.entries.values():
         for form in entry.strings:
@@ -49,7 +52,7 @@ def test_catalog_complete_and_placeholders_match(po):
 def test_unverifiable_translations_are_fuzzy_with_a_comment(language):
     with open(LOCALES / language / "LC_MESSAGES" / "messages.po", "rb") as f:
         catalog = read_po(f)
-    entries = [m for m in catalog if m.id]
+    entries = [m for m in catalog if m.id and m.string]  # an empty entry claims nothing
     assert entries
     for message in entries:
         assert message.fuzzy, f"{language}: {message.id!r} claims a review"
@@ -62,7 +65,7 @@ def test_no_bundled_translation_claims_a_review():
     for po in PO_FILES:
         with po.open("rb") as f:
             catalog = read_po(f)
-        reviewed = [m.id for m in catalog if m.id and not m.fuzzy]
+        reviewed = [m.id for m in catalog if m.id and m.string and not m.fuzzy]
         assert reviewed == [], f"{po}: {reviewed[:3]}"
 
 

@@ -83,11 +83,11 @@ def test_datetime_in_event_time_zone_with_zone_label(renderer):
     facts = dict(_minimal_facts(), onset="2026-09-16T00:00:00+00:00")
     scenario = Scenario(facts=facts, timezone="America/Mexico_City")
     result = renderer.render("early_warning", "es", "long", scenario)
-    # Midnight UTC is 18:00 the day before in Mexico City (UTC-6).
-    assert "18:00 UTC-6" in result.text
-    assert "15 de sep" in result.text
+    # Midnight UTC is 18:00 the day before in Mexico City (UTC-6), a zone named by place.
+    assert "martes, 15 de septiembre, 18:00 (hora de Ciudad de México)" in result.text
+    assert "UTC" not in result.text
     voice = renderer.render("early_warning", "en", "voice", scenario)
-    assert "September 15, 2026" in voice.text and "6:00" in voice.text
+    assert "Tuesday, September 15, 6 in the evening, Mexico City Time" in voice.text
 
 
 def test_plural_aware_counts(renderer, hurricane):

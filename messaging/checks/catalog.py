@@ -84,6 +84,7 @@ def check_catalogs(renderer: Renderer, languages: Sequence[str], *,
     A catalog that cannot even be read is an error finding, not the end of the run.
     """
     from ..catalogs import Catalog, catalog_path
+    from ..dates import provided_keys
 
     report = Report()
     try:
@@ -100,7 +101,8 @@ def check_catalogs(renderer: Renderer, languages: Sequence[str], *,
         except CatalogError as exc:
             report.add([Finding(ERROR, "catalog", str(exc), language=code)])
         else:
-            stats = (catalog or Catalog(code, path)).stats(template)
+            stats = (catalog or Catalog(code, path)).stats(
+                template, provided_keys(renderer.languages.get(code)))
             row = {"code": code, "chain": renderer.languages.chain(code), **stats}
             report.add(check_catalog(row, catalog.problems if catalog else (),
                                      path if path.is_file() else None))

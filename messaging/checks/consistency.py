@@ -1,4 +1,8 @@
-"""The same numbers, times, phone numbers and links in every language."""
+"""The same numbers, times, phone numbers and links in every language.
+
+Compared on the text without its bidirectional isolates (:attr:`Message.text`): the
+isolates around "+502 7761 2000" in Arabic change how it displays, not what it says.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from .findings import ERROR, Finding
 from .messages import Message, _needle
 
 _PHONE = re.compile(r"\+\d[\d \-.]{5,}\d")
-_ZONED_TIME = re.compile(r"(?<![\w:])\d{1,2}:\d{2}(?:\s?(?:UTC|GMT)(?:[+-]\d{1,2}(?::\d{2})?)?)?")
+_TIME = re.compile(r"(?<![\w:])\d{1,2}:\d{2}(?![\d:])")
 _NUMBER = re.compile(r"\d+")
 
 
@@ -25,10 +29,11 @@ def _digits(text: str) -> str:
 def fact_tokens(message: Message) -> set[tuple[str, str]]:
     """The numbers, times, phone numbers and links a message states, language-neutral.
 
-    Written channels (SMS, long, CAP) show times as "HH:MM UTC-6" in every language, so a
-    time is compared as written. Voice speaks times and numbers the audience's way ("6:00
-    p.m. (hora estándar central)", "5 2, 9 6 2 ..."), so the facts it was given are compared
-    by value (the instant, the E.164 number); anything else, in both, digit by digit.
+    Written channels (SMS, long, CAP) show a time as the same 24-hour "HH:MM" in every
+    language (the zone's name is the language's), so a time is compared by its digits.
+    Voice speaks times and numbers the audience's way ("6 de la tarde, hora de Ciudad de
+    México", "más 5 2, 9 6 2 ..."), so the facts it was given are compared by value (the
+    instant, the E.164 number); anything else, in both, digit by digit.
     """
     text = message.text
     tokens: set[tuple[str, str]] = set()
@@ -50,7 +55,7 @@ def fact_tokens(message: Message) -> set[tuple[str, str]]:
             if voice:
                 take(value, ("time", message.canonical[name]))
             else:
-                clock = _ZONED_TIME.search(value)
+                clock = _TIME.search(value)
                 take(value, ("time", _ascii_digits(clock.group(0)) if clock else
                              message.canonical[name]))
         elif kind == "phone":
@@ -58,9 +63,9 @@ def fact_tokens(message: Message) -> set[tuple[str, str]]:
     for m in _PHONE.finditer(text):
         tokens.add(("phone", _digits(m.group(0))))
     text = _PHONE.sub(" ", text)
-    for m in _ZONED_TIME.finditer(text):
+    for m in _TIME.finditer(text):
         tokens.add(("time", _ascii_digits(m.group(0))))
-    text = _ZONED_TIME.sub(" ", text)
+    text = _TIME.sub(" ", text)
     for m in _NUMBER.finditer(text):
         tokens.add(("number", _ascii_digits(m.group(0))))
     return tokens

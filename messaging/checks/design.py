@@ -81,9 +81,15 @@ def _strip_links(text: str) -> str:
 
 
 def check_time_zone(message: Message) -> list[Finding]:
-    """Every clock time in the text is followed by its zone ("18:00 UTC-6", "6:00 PM (CST)")."""
+    """Every clock time carries its zone. The times of the facts are formatted with theirs
+    ("18:00 (hora de Guatemala)"); any other clock time in the text (one a translator or
+    a template wrote) must be followed by one. How the zone is named is checked by
+    :func:`messaging.checks.readings.check_zones`."""
     out: list[Finding] = []
     text = _strip_links(message.text)
+    for name, value in message.values.items():
+        if message.kinds.get(name) == "datetime" and value:
+            text = text.replace(value, " ")
     for m in _CLOCK.finditer(text):
         if not _ZONE_AFTER.match(text, m.end()):
             out.append(_at(message, ERROR, "time-zone",

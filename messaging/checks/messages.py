@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..facts import Facts, format_value
+from .. import bidi, dates
+from ..facts import Facts
+from ..formatting import Reader, format_value
 from ..glossary import HAZARD_CONTEXT, HAZARDS
+from ..languages import Language
 from ..message_types import ACTIONS, MessageType
 from ..rendering import Renderer, RenderResult
 
@@ -39,12 +42,23 @@ class Message:
     documents: str | None = None
     #: the documents sentences it must not carry
     documents_not: tuple[str, ...] = ()
+    #: the language the message is in (``result.language_used``)
+    language: Language | None = None
+    #: that language's weekday and month names, and its zones named by place
+    date_words: frozenset[str] = frozenset()
+    zone_phrases: frozenset[str] = frozenset()
 
     @property
-    def text(self) -> str:
+    def written(self) -> str:
         """The text as written (for SMS: before smart encoding or accent folding)."""
         r = self.result
         return r.sms.raw.text if r.sms else r.text
+
+    @property
+    def text(self) -> str:
+        """The text as written, without its bidirectional controls (the isolates around
+        left-to-right runs in right-to-left text): what the words and facts are."""
+        return bidi.strip(self.written)
 
     def positions(self) -> dict[str, int]:
         """Where each fact first appears in the text (a longer value claims its span first)."""
@@ -123,7 +137,8 @@ def describe(renderer: Renderer, message_type: MessageType, facts: Facts,
              result: RenderResult) -> Message:
     """A :class:`Message`: the result plus each fact as it reads in the result's language."""
     used = result.language_used
-    locale = renderer.languages.get(used).formatting_locale
+    reader = Reader(renderer.languages.get(used), result.channel, renderer.words(used),
+                    facts.timezone, facts.region)
     values: dict[str, str] = {}
     canonical: dict[str, str] = {}
     for name, value in facts.values.items():
@@ -133,7 +148,7 @@ def describe(renderer: Renderer, message_type: MessageType, facts: Facts,
         if kind == "hazard":
             shown: object = hazard_term(renderer, used, str(value))
         else:
-            shown = format_value(kind, value, locale, result.channel, facts.timezone)
+            shown = format_value(kind, value, reader)
         values[name] = _ws(str(shown))
         canonical[name] = value.isoformat() if kind == "datetime" else str(value)  # type: ignore[attr-defined]
     kinds = dict(facts.types)
@@ -151,5 +166,6 @@ def describe(renderer: Renderer, message_type: MessageType, facts: Facts,
         wanted = bool(facts.values.get("id_required"))
         documents = translated(renderer, used, DOCUMENTS[wanted])
         documents_not = (translated(renderer, used, DOCUMENTS[not wanted]),)
+    words, zones = dates.vocabulary(reader.language, reader.words)
     return Message(result, values, kinds, canonical, exercise_marker(renderer, used), roles,
-                   documents, documents_not)
+                   documents, documents_not, reader.language, words, zones)

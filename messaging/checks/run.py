@@ -17,6 +17,8 @@ from .content import check_content
 from .design import check_message, check_template
 from .findings import ERROR, Finding, Report
 from .messages import Message, describe
+from .readings import check_readings, check_repeated_hour
+from .scripts import check_scripts
 
 
 def run_checks(renderer: Renderer, scenario: Scenario, *, types: Sequence[str],
@@ -37,6 +39,7 @@ def run_checks(renderer: Renderer, scenario: Scenario, *, types: Sequence[str],
         message_type = renderer.message_type(type_name)
         facts = renderer.facts(type_name, scenario)
         report.add(check_template(message_type))
+        report.add(check_repeated_hour(message_type, facts))
         available = message_type.channels()
         for channel in [c for c in channels if c in available]:
             for exercise in modes:
@@ -66,4 +69,5 @@ def _checked(renderer: Renderer, report: Report, message_type: MessageType, fact
         report.messages.append(message)
         report.add(check_message(message, message_type))
         report.add(check_content(message))
+        report.add([*check_readings(message), *check_scripts(message)])
     return message
