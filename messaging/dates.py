@@ -290,7 +290,7 @@ def spoken_time(local: dt.datetime, language: Language, words: Words) -> tuple[d
 
     A 12-hour language hears CLDR's flexible day period ("6 de la tarde", "7:30 in the
     morning"); 12:00 is the word for noon, 00:00 the word for midnight after the day that
-    is ending. A 24-hour language hears "18:00" (as its speakers read it).
+    is ending, the hour after midnight "00:30". A 24-hour language hears "18:00".
     """
     cldr = cldr_dates(language)
     if not (cldr.twelve_hour and cldr.locale):
@@ -299,6 +299,10 @@ def spoken_time(local: dt.datetime, language: Language, words: Words) -> tuple[d
         return local.date(), words.text(W.TIME, W.NOON)
     if (local.hour, local.minute) == (0, 0):
         return local.date() - dt.timedelta(days=1), words.text(W.TIME, W.MIDNIGHT)
+    if local.hour == 0:
+        # "12:30" needs a day period, and CLDR's for the hour after midnight is not always
+        # one (Arabic: "في المساء", "in the evening"); 24-hour "00:30" cannot be misheard.
+        return local.date(), f"{local:%H:%M}"
     from babel.dates import format_time
 
     pattern = "h B" if local.minute == 0 else "h:mm B"
@@ -331,22 +335,33 @@ def repeated_hour(value: dt.datetime, tz_name: str) -> bool:
         local.replace(fold=1, tzinfo=tz).utcoffset()
 
 
-def vocabulary(language: Language, words: Words) -> tuple[frozenset[str], frozenset[str]]:
-    """The language's weekday and month names, and its zones named by place (what it has
-    of them): the checks tell its own date words from another language's."""
-    names: set[str] = set()
+def vocabulary(language: Language, words: Words) -> dict[str, str]:
+    """The language's weekday and month names by English msgid ("Tuesday" -> "madi"), as
+    far as it has them: the checks tell its own date words from another language's."""
+    names: dict[str, str] = {}
     cldr = cldr_dates(language)
     for i, msgid in enumerate(W.WEEKDAYS):
         with suppress(MissingWords):
-            names.add(_word(words, W.WEEKDAY, msgid, cldr.weekdays and cldr.locale, "days", i))
+            names[msgid] = _word(words, W.WEEKDAY, msgid, cldr.weekdays and cldr.locale,
+                                 "days", i)
     for i, msgid in enumerate(W.MONTHS, start=1):
         with suppress(MissingWords):
-            names.add(_word(words, W.MONTH, msgid, cldr.months and cldr.locale, "months", i))
-    zones: set[str] = set()
-    for zone_id in W.ZONES:
-        with suppress(MissingWords):
-            zones.add(zone_phrase(zone_id, language, words))
-    return frozenset(names), frozenset(zones)
+            names[msgid] = _word(words, W.MONTH, msgid, cldr.months and cldr.locale,
+                                 "months", i)
+    return names
+
+
+def cldr_names(locale_id: str, width: str = "wide") -> dict[str, str]:
+    """CLDR's weekday and month names in ``locale_id`` by English msgid ("Tuesday")."""
+    from babel import Locale
+
+    locale = Locale.parse(locale_id)
+    out = {}
+    with suppress(KeyError):
+        out.update({W.WEEKDAYS[i]: n for i, n in locale.days["format"][width].items()})
+    with suppress(KeyError):
+        out.update({W.MONTHS[i - 1]: n for i, n in locale.months["format"][width].items()})
+    return out
 
 
 # -- where a language's date data comes from ------------------------------------------------

@@ -44,9 +44,8 @@ class Message:
     documents_not: tuple[str, ...] = ()
     #: the language the message is in (``result.language_used``)
     language: Language | None = None
-    #: that language's weekday and month names, and its zones named by place
-    date_words: frozenset[str] = frozenset()
-    zone_phrases: frozenset[str] = frozenset()
+    #: that language's weekday and month names by English msgid ("Tuesday" -> "madi")
+    date_words: dict[str, str] = field(default_factory=dict)
 
     @property
     def written(self) -> str:
@@ -166,6 +165,6 @@ def describe(renderer: Renderer, message_type: MessageType, facts: Facts,
         wanted = bool(facts.values.get("id_required"))
         documents = translated(renderer, used, DOCUMENTS[wanted])
         documents_not = (translated(renderer, used, DOCUMENTS[not wanted]),)
-    words, zones = dates.vocabulary(reader.language, reader.words)
     return Message(result, values, kinds, canonical, exercise_marker(renderer, used), roles,
-                   documents, documents_not, reader.language, words, zones)
+                   documents, documents_not, reader.language,
+                   dates.vocabulary(reader.language, reader.words))

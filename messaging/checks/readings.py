@@ -21,7 +21,7 @@ from .. import date_words, dates
 from ..facts import Facts
 from ..message_types import MessageType
 from .design import _at, _strip_links
-from .findings import ERROR, Finding
+from .findings import ERROR, WARNING, Finding
 from .messages import Message
 
 #: CLDR locales whose date words and zone names are looked for in every message, besides
@@ -55,13 +55,17 @@ def _beside_a_day(words: set[str]) -> re.Pattern[str] | None:
     if not words:
         return None
     alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)({alternation})\.?,?\s+{_DAY}(?!\d)|(?<!\d){_DAY}\.?\s+"
+    return re.compile(rf"(?<!\w)({alternation})\.?,?\s+(?={_DAY}(?!\d))|(?<!\d){_DAY}\.?\s+"
                       rf"(?:de\s+)?({alternation})\.?(?!\w)", re.IGNORECASE)
 
 
+def _own_locale(message: Message) -> str | None:
+    return dates.cldr_locale(message.language) if message.language else None
+
+
 def _locales(message: Message) -> list[str]:
-    own = dates.cldr_locale(message.language) if message.language else None
-    return [x for x in dict.fromkeys([*(own and [own] or []), *_FOREIGN_LOCALES])]
+    own = _own_locale(message)
+    return list(dict.fromkeys([*([own] if own else []), *_FOREIGN_LOCALES]))
 
 
 def _without_facts(message: Message, keep: tuple[str, ...] = ("datetime",)) -> str:
@@ -74,34 +78,50 @@ def _without_facts(message: Message, keep: tuple[str, ...] = ("datetime",)) -> s
     return text
 
 
+def _found(pattern: re.Pattern[str] | None, text: str) -> list[str]:
+    words = [m.group(1) or m.group(2) for m in pattern.finditer(text)] if pattern else []
+    return list(dict.fromkeys(words))
+
+
 def check_date_words(message: Message) -> list[Finding]:
-    """Abbreviated date words, and date words of another language than the message's."""
-    if message.result.channel == "cap" and not message.text:
-        return []
-    own = {_fold(w) for w in message.date_words}
+    """Date words next to a day number must be the language's own, in full.
+
+    - an abbreviation of CLDR's (in the message's language, the host countries' or
+      English) that is not a full name in the message's own CLDR locale: error;
+    - a full name of another language that is not one of the message's own date words
+      (its catalog or CLDR): error ("mardi 15" written into a Haitian Creole sentence);
+    - a date word of the language's own (its catalog) that is another language's name for
+      the same day or month: warning - Haitian Creole "avril" is right, "mardi" is French.
+    """
+    own_locale = _own_locale(message)
+    own_wide = _names(own_locale, "wide") if own_locale else frozenset()
+    own = {_fold(w) for w in message.date_words.values()}
     text = _without_facts(message)
     abbreviated: set[str] = set()
     foreign: dict[str, str] = {}
     for locale_id in _locales(message):
         wide = _names(locale_id, "wide")
         for width in ("abbreviated", "short"):
-            abbreviated |= {w for w in _names(locale_id, width)
-                            if len(w) >= 3 and w not in wide and w not in own}
-        for word in wide - own:
-            foreign.setdefault(word, locale_id)
-    out: list[Finding] = []
-    seen: set[str] = set()
-    for words, reason in ((abbreviated, "abbreviated date word {!r}: write it in full"),
-                          (set(foreign), "date word {!r} is not in the message's language "
-                                         "({}): use the language's own word")):
-        pattern = _beside_a_day(words)
-        for m in pattern.finditer(text) if pattern else ():
-            word = m.group(1) or m.group(2)
-            if _fold(word) in seen:
-                continue
-            seen.add(_fold(word))
-            out.append(_at(message, ERROR, "date-words",
-                           reason.format(word, foreign.get(_fold(word), ""))))
+            abbreviated |= {w for w in _names(locale_id, width) if len(w) >= 3
+                            and not any(c.isdigit() for c in w) and w not in wide
+                            and w not in own_wide}
+        if locale_id != own_locale:
+            for word in wide - own - own_wide:
+                foreign.setdefault(word, locale_id)
+    out = [_at(message, ERROR, "date-words", f"abbreviated date word {w!r}: write it in full")
+           for w in _found(_beside_a_day(abbreviated), text)]
+    out += [_at(message, ERROR, "date-words", f"date word {w!r} is not in the message's "
+                f"language ({foreign[_fold(w)]}): use the language's own word")
+            for w in _found(_beside_a_day(set(foreign)), text)]
+    for locale_id in _FOREIGN_LOCALES:
+        if own_locale and own_locale.split("_")[0] == locale_id:
+            continue
+        theirs = dates.cldr_names(locale_id)
+        for msgid, word in message.date_words.items():
+            if _fold(theirs.get(msgid, "")) == _fold(word) and _fold(word) not in own_wide \
+                    and _beside_a_day({_fold(word)}).search(text):
+                out.append(_at(message, WARNING, "date-words", f"{word!r} ({msgid}) is also "
+                               f"{locale_id}'s word: make sure it is the language's own"))
     return out
 
 
@@ -131,13 +151,12 @@ def _metazone_names(locale_ids: tuple[str, ...], own_phrases: frozenset[str]) ->
 
 
 def _own_zone_phrases(message: Message) -> frozenset[str]:
-    phrases = {v.casefold() for n, v in message.values.items()
-               if message.kinds.get(n) == "datetime"}
-    if message.language is not None:
-        cldr = dates.cldr_dates(message.language)
-        phrases |= {p.casefold() for z in date_words.ZONES if (p := cldr.zone_phrase(z))}
-    phrases |= {p.casefold() for p in message.zone_phrases}
-    return frozenset(phrases)
+    """CLDR's place names for zones in the message's language ("hora de Colombia" is also a
+    zone-system name in CLDR): never the catalog's, which is what is being checked."""
+    if message.language is None:
+        return frozenset()
+    cldr = dates.cldr_dates(message.language)
+    return frozenset(p.casefold() for z in date_words.ZONES if (p := cldr.zone_phrase(z)))
 
 
 def check_zones(message: Message) -> list[Finding]:
