@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import encoding
+from . import bidi, encoding
 from .checks import ELEMENTS, Finding, Message, Report
 from .errors import CatalogError
 from .rendering import Renderer
@@ -168,6 +168,12 @@ def _channel_view(message: Message | None, channel: str, limits: dict[str, int],
         return view
     r = message.result
     view.direction, view.lang, view.text = r.direction, r.language_used, r.text
+    runs = r.text.count(bidi.LRI) + r.text.count(bidi.FSI)
+    if runs:
+        view.notes.append(f"Right-to-left: {_plural(runs, 'left-to-right run')} (phone "
+                          "numbers, times, links, Latin names) in Unicode isolates "
+                          "(U+2066 ... U+2069), so a phone displays them as written; "
+                          f"{2 * runs} invisible characters, counted.")
     if r.sms is not None:
         _sms_view(view, message, limits.get("sms_segments"))
     else:

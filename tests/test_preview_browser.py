@@ -125,6 +125,18 @@ def test_cards_badges_and_direction(opened, renderer, hurricane, tmp_path):
     }""")
     assert edges[0] < 8 < edges[1], edges
 
+    # what a phone displays: the phone number, the time and the link read left to right
+    # inside the Arabic text (Chromium applies the Unicode Bidirectional Algorithm)
+    for channel, fact in (("sms", "+52 962 620 1000"), ("sms", "18:00"),
+                          ("long", "https://example.org/tapachula"), ("long", "12:00")):
+        element = page.locator(f'article[data-type="early_warning"][data-lang="ar"] '
+                               f'.channel-{channel} .message-text')
+        assert _reads_left_to_right(element, fact), (channel, fact)
+    assert "in Unicode isolates" in page.locator(
+        'article[data-type="early_warning"][data-lang="ar"] .channel-sms').inner_text()
+    assert page.locator('#catalogs tr[data-lang="quc"] td').nth(4).inner_text() == \
+        "CLDR+catalog"
+
     # flags and the checklist
     assert "unreviewed" in _texts(page, 'article[data-lang="es"] header .flag')
     assert "right-to-left" in _texts(page, 'article[data-lang="ar"] header .flag')
@@ -145,6 +157,42 @@ def test_cards_badges_and_direction(opened, renderer, hurricane, tmp_path):
     shot = tmp_path / "preview-projector.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _reads_left_to_right(element, fact: str) -> bool:
+    """Whether each character of ``fact`` is laid out right of the one before it."""
+    return element.evaluate("""(el, fact) => {
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        const nodes = []; let all = "";
+        while (walker.nextNode()) { nodes.push([walker.currentNode, all.length]);
+                                    all += walker.currentNode.data; }
+        const clean = all.replace(/[\u2066-\u2069]/g, "\u0000");
+        let start = -1, i = 0;
+        // find the fact, isolates in the text skipped
+        for (let at = 0; at < all.length && start < 0; at++) {
+            let j = at, k = 0;
+            while (j < all.length && k < fact.length) {
+                if (clean[j] === "\u0000") { j++; continue; }
+                if (all[j] !== fact[k]) break;
+                j++; k++;
+            }
+            if (k === fact.length) start = at;
+        }
+        if (start < 0) return false;
+        const boxes = [];
+        for (i = start; boxes.length < fact.length; i++) {
+            if (clean[i] === "\u0000") continue;
+            const [node, offset] = nodes.filter(([n, o]) => o <= i).pop();
+            const range = document.createRange();
+            range.setStart(node, i - offset); range.setEnd(node, i - offset + 1);
+            // a space may be where the line wraps: only the digits and letters count
+            boxes.push(/\\s/.test(all[i]) ? {width: 0} : range.getBoundingClientRect());
+        }
+        // on one line, each character right of the one before (a wrapped run goes on)
+        return boxes.every((b, n) => n === 0 || b.width === 0 || boxes[n - 1].width === 0
+                           || Math.abs(b.top - boxes[n - 1].top) > 2
+                           || b.left >= boxes[n - 1].left - 0.5);
+    }""", fact)
 
 
 def test_readable_on_a_phone(browser, page_file, tmp_path):
