@@ -9,8 +9,10 @@ combining accent) moves whole to the next segment. These are the rules of Twilio
 segment calculator, which the tests cross-check.
 
 Smart encoding (Twilio's ``SmartEncoded``) replaces look-alikes losslessly: curly quotes,
-dashes, ``…``, the modifier-letter apostrophe ``ʼ`` of K'iche' and Mam spelling. Accent
-folding (``á`` → ``a``) changes spelling, so it is a separate, explicit policy.
+dashes, ``…``, the modifier-letter apostrophe ``ʼ`` of K'iche' and Mam spelling. It is sent
+when it reaches GSM-7 or saves a segment: a message that stays UCS-2 keeps its own
+punctuation.
+Accent folding (``á`` → ``a``) changes spelling, so it is a separate, explicit policy.
 """
 
 from __future__ import annotations
@@ -74,7 +76,19 @@ class SmsAnalysis:
 
     def __post_init__(self) -> None:
         chosen = {"none": self.raw, "smart": self.smart, "fold": self.folded}[self.policy]
+        if chosen is self.smart and self.smart.encoding != GSM7 \
+                and self.smart.segments >= self.raw.segments:
+            # Replacing look-alikes in a message that stays UCS-2 and as costly changes its
+            # text for nothing: Chinese "，" "（）" or K'iche' "ʼ" would go out as ASCII.
+            chosen = self.raw
         object.__setattr__(self, "sent", chosen)
+
+    @property
+    def sent_as(self) -> str:
+        """How the sent text was made: "as written", "smart-encoded" or "accent-folded"."""
+        if self.sent is self.raw:
+            return "as written"
+        return "smart-encoded" if self.sent is self.smart else "accent-folded"
 
     @property
     def smart_saves(self) -> int:

@@ -144,8 +144,7 @@ def _sms_view(view: ChannelView, message: Message, limit: int | None) -> None:
               "bad" if over else "info", "the template's limit" if limit else ""),
         Badge(_plural(sent.characters, "character"), "info"),
     ]
-    policy = {"none": "as written", "smart": "smart-encoded", "fold": "accent-folded"}
-    view.notes.append(f"Sent {policy[a.policy]}. As written: {a.raw.encoding}, "
+    view.notes.append(f"Sent {a.sent_as}. As written: {a.raw.encoding}, "
                       f"{_plural(a.raw.segments, 'segment')}.")
     saves = a.raw.segments - a.smart.segments
     view.notes.append(

@@ -114,11 +114,21 @@ class _Attempt:
 _ATTEMPT: contextvars.ContextVar[_Attempt] = contextvars.ContextVar("emsg_attempt")
 
 
+#: a space after these (full-width punctuation, CJK brackets) or between two Han characters
+#: is layout, not text: Chinese is written without spaces
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\uff00-\uffef])\s+|(?<=[\u3400-\u9fff])\s+"
+                        r"(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+
+
+def _join(words: list[str]) -> str:
+    return _CJK_SPACE.sub("", " ".join(words))
+
+
 def _normalize(text: str, channel: str) -> str:
     """Template layout → message layout: SMS and CAP on one line; paragraphs elsewhere."""
     if channel in ("sms", "cap"):
-        return _capitalize(" ".join(text.split()))
-    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
+        return _capitalize(_join(text.split()))
+    lines = [_join(line.split()) for line in text.strip().splitlines()]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(_capitalize(line) for line in lines))
     return text.strip()
 

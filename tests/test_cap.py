@@ -72,7 +72,9 @@ def test_every_type_in_every_language_is_valid_cap(renderer, hurricane, schema, 
         assert check_rules(root) == []
         (info,) = _infos(root)
         rendered = renderer.render(type_name, code, "cap", hurricane)
-        assert _text(info, "cap:language") == language_tag(rendered.language_used, "MX")
+        used = renderer.languages.get(rendered.language_used)
+        assert _text(info, "cap:language") == language_tag(used.code, "MX", used.cap_language)
+        assert _text(info, "cap:language") == {"es": "es-MX", "zh": "zh-CN"}.get(code, code)
         assert _text(info, "cap:headline") == rendered.parts["headline"]
         assert _text(info, "cap:description") == rendered.parts["description"]
         assert _text(info, "cap:instruction") == rendered.parts["instruction"]

@@ -142,7 +142,7 @@ def test_time_role_that_is_not_a_datetime_is_an_error(data, hurricane):
 
 def test_over_the_template_sms_limit_is_an_error(data, hurricane):
     templates, _ = data
-    edit(templates / "early_warning" / "template.toml", "sms_segments = 6", "sms_segments = 1")
+    edit(templates / "early_warning" / "template.toml", "sms_segments = 7", "sms_segments = 1")
     edit(templates / "early_warning" / "template.toml", "long_characters = 1000",
          "long_characters = 100")
     report = check(data, hurricane, languages=["en"], channels=["sms", "long"])
@@ -324,7 +324,7 @@ def test_time_zone_check(text, ok):
 
 def test_cli_check_exits_1_and_names_type_language_channel(runner, data):
     templates, locales = data
-    edit(templates / "early_warning" / "template.toml", "sms_segments = 6", "sms_segments = 1")
+    edit(templates / "early_warning" / "template.toml", "sms_segments = 7", "sms_segments = 1")
     result = runner.invoke(cli, ["check", "early_warning", "--scenario", str(HURRICANE),
                                  "--lang", "en", "--channel", "sms", "--mode", "real",
                                  "--templates", str(templates), "--locales", str(locales)])
@@ -337,7 +337,7 @@ def test_cli_check_exits_1_and_names_type_language_channel(runner, data):
 
 def test_cli_check_json(runner, data):
     templates, locales = data
-    edit(templates / "early_warning" / "template.toml", "sms_segments = 6", "sms_segments = 1")
+    edit(templates / "early_warning" / "template.toml", "sms_segments = 7", "sms_segments = 1")
     result = runner.invoke(cli, ["check", "early_warning", "--scenario", str(HURRICANE),
                                  "--lang", "en,es", "--channel", "sms", "--format", "json",
                                  "--templates", str(templates), "--locales", str(locales)])

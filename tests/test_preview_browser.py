@@ -94,7 +94,7 @@ def test_cards_badges_and_direction(opened, renderer, hurricane, tmp_path):
         sms = f'article[data-type="early_warning"][data-lang="{code}"] .channel-sms'
         badges = _texts(page, f"{sms} .badges .badge")
         assert badges[0] == result.sms.sent.encoding
-        assert badges[1] == f"{result.sms.sent.segments} segments / 6"
+        assert badges[1] == f"{result.sms.sent.segments} segments / 7"
         assert badges[2] == f"{result.sms.sent.characters} characters"
         assert page.locator(f"{sms} .bubble").inner_text() == result.text
 

@@ -180,7 +180,13 @@ def check_acronyms(message: Message) -> list[Finding]:
 
 
 def _word(marker: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + re.escape(marker) + r"(?!\w)")
+    """The marker as a word; a marker that ends in punctuation ("【演习】") ends there."""
+    pattern = re.escape(marker)
+    if marker[:1].isalnum():
+        pattern = r"(?<!\w)" + pattern
+    if marker[-1:].isalnum():
+        pattern += r"(?!\w)"
+    return re.compile(pattern)
 
 
 def check_exercise(message: Message) -> list[Finding]:

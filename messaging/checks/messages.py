@@ -85,12 +85,22 @@ def _ws(text: str) -> str:
     return " ".join(text.split())
 
 
+_UNSPACED = "\u3040-\u9fff\uf900-\ufaff"
+
+
+def _unspaced(char: str) -> bool:
+    """A letter of a script written without spaces between words (Chinese, Japanese)."""
+    return "\u3040" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
 def _needle(value: str) -> re.Pattern[str]:
+    """``value`` as a whole word; next to Chinese, where nothing separates words, a Latin
+    name or a number ends where the Chinese begins ("前往Albergue Municipal。")."""
     pattern = re.escape(value)
-    if value[:1].isalnum():
-        pattern = r"(?<!\w)" + pattern
-    if value[-1:].isalnum():
-        pattern += r"(?!\w)"
+    if value[:1].isalnum() and not _unspaced(value[0]):
+        pattern = rf"(?<![^\W{_UNSPACED}])" + pattern
+    if value[-1:].isalnum() and not _unspaced(value[-1]):
+        pattern += rf"(?![^\W{_UNSPACED}])"
     return re.compile(pattern, re.IGNORECASE)
 
 

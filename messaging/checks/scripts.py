@@ -80,7 +80,7 @@ _ARABIC_LETTER = r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\
 _LATIN_AFTER_ARABIC = re.compile(rf"(?<={_ARABIC_LETTER})\s?([,;?])")
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _HALF_WIDTH_BY_HAN = re.compile(rf"(?<={_HAN})\s?([,;:?!()])|([,;:?!()])\s?(?={_HAN})")
-_SPACE_BETWEEN_HAN = re.compile(rf"{_HAN}[ \u00a0]+{_HAN}")
+_SPACE_BETWEEN_HAN = re.compile(rf"(?:{_HAN}|[\u3001-\u3011\uff01-\uff1f])[ \u00a0]+{_HAN}")
 _ARABIC_PUNCTUATION = {",": "،", ";": "؛", "?": "؟"}
 
 
