@@ -224,6 +224,8 @@ def cap_import(alert_file, output, force, info_lang, timezone, region, templates
     if not to_stdout:
         suggested = "all_clear" if imported.msg_type == "Cancel" else "early_warning"
         lines.append(f"next: emsg draft {suggested} --scenario {output}"
+                     + ("" if imported.timezone else " --var timezone=<IANA zone, e.g. "
+                        "America/Mexico_City>")
                      + (" --exercise" if imported.status != "Actual" else ""))
     for line in lines:
         click.echo(line, err=to_stdout)
