@@ -51,50 +51,28 @@ class MissingWords(LookupError):
 
 # -- what CLDR has in the language's own words -----------------------------------------------
 
-def _parent(locale_id: str) -> str:
-    from babel.core import get_global
-
-    exception = get_global("parent_exceptions").get(locale_id)
-    if exception:
-        return exception
-    return locale_id.rsplit("_", 1)[0] if "_" in locale_id else "root"
-
-
-@lru_cache(maxsize=64)
-def _own_chain(locale_id: str) -> tuple[dict, ...]:
-    """The locale and its parents that are the same language (``es_MX``, ``es_419``,
-    ``es``), each with only its own data: never ``root``, never another language.
-
-    The files are read directly: ``babel.localedata.load(name, merge_inherited=False)``
-    would put the unmerged data in Babel's own cache, under the same name as the merged.
-    """
-    import pickle
-
-    from babel import localedata
-
-    language = locale_id.split("_")[0]
-    chain = []
-    current = locale_id
-    while current != "root" and current.split("_")[0] == language:
-        if localedata.exists(current):
-            with open(localedata.resolve_locale_filename(current), "rb") as f:
-                chain.append(pickle.load(f))
-        current = _parent(current)
-    return tuple(chain)
+def _lookup(data, keys: tuple[str, ...]):
+    for key in keys:
+        try:
+            data = data[key]
+        except (KeyError, TypeError):
+            return None
+    if hasattr(data, "items"):
+        return dict(data.items())
+    return getattr(data, "pattern", data)  # a DateTimePattern compares by its pattern
 
 
-def _own(chain: tuple[dict, ...], *keys: str):
-    for data in chain:
-        value = data
-        for key in keys:
-            try:
-                value = value[key]
-            except (KeyError, TypeError):
-                value = None
-                break
-        if value:
-            return value
-    return None
+def _own(locale_id: str, *keys: str):
+    """CLDR's value for ``keys`` in ``locale_id`` when it is the locale's own - not what
+    Babel filled in from CLDR's root (English "Thu", "M12", "%s"). A locale's parents are
+    the same language (``es_MX`` < ``es_419`` < ``es``), so what is not root's is the
+    language's own words."""
+    from babel.localedata import get_locale_data
+
+    value = _lookup(get_locale_data(locale_id), keys)
+    if not value or value == _lookup(get_locale_data("root"), keys):
+        return None
+    return value
 
 
 @dataclass(frozen=True)
@@ -137,17 +115,16 @@ def _cldr_dates(locale_id: str | None) -> CldrDates:
         return CldrDates(None)
     from babel import Locale
 
-    chain = _own_chain(locale_id)
-    weekdays = _own(chain, "days", "format", "wide") or {}
-    months = _own(chain, "months", "format", "wide") or {}
-    skeletons = _own(chain, "datetime_skeletons") or {}
-    times = _own(chain, "time_formats") or {}
+    weekdays = _own(locale_id, "days", "format", "wide") or {}
+    months = _own(locale_id, "months", "format", "wide") or {}
+    skeletons = {k for k in ("MMMMEd", "MMMEd") if _own(locale_id, "datetime_skeletons", k)}
+    times = _own(locale_id, "time_formats", "short")
     short_time = Locale.parse(locale_id).time_formats["short"].pattern if times else "HH:mm"
     return CldrDates(
         locale_id,
         weekdays=len(weekdays) == 7,
         months=len(months) == 12,
-        pattern=any(k in skeletons for k in ("MMMMEd", "MMMEd")),
+        pattern=bool(skeletons),
         twelve_hour="h" in short_time.replace("'h'", "") or "K" in short_time,
     )
 
@@ -166,13 +143,17 @@ def canonical_zone(tz_name: str) -> str:
 ZONE_NAMES_MIN = 10
 
 
-def _has_zone_names(chain: tuple[dict, ...]) -> bool:
+@lru_cache(maxsize=64)
+def _has_zone_names(locale_id: str) -> bool:
     """Whether CLDR translated this language's zone names. CLDR leaves out an exemplar city
     its translators found right as it is (``Chicago`` in Spanish, root's ``Ciudad de
     México``); that only means something in a locale where they translated the others."""
-    cities = {z for data in chain for z, info in (data.get("time_zones") or {}).items()
-              if isinstance(info, dict) and "city" in info}
-    return len(cities) >= ZONE_NAMES_MIN
+    from babel.localedata import get_locale_data
+
+    root = get_locale_data("root")["time_zones"]
+    own = [z for z, info in get_locale_data(locale_id)["time_zones"].items()
+           if "city" in info and info["city"] != (root.get(z) or {}).get("city")]
+    return len(own) >= ZONE_NAMES_MIN
 
 
 @lru_cache(maxsize=512)
@@ -190,20 +171,16 @@ def _cldr_zone_phrase(locale_id: str, tz_name: str) -> str | None:
     from babel.core import get_global
     from babel.dates import get_timezone_location
 
-    chain = _own_chain(locale_id)
-    if not chain:
-        return None
     zone_id = canonical_zone(tz_name)
     if zone_id in ("Etc/UTC", "Etc/GMT"):
-        return _own(chain, "time_zones", "Etc/UTC", "long", "standard")
-    base = _own_chain(locale_id.split("_")[0])
-    region_format = _own(base or chain, "zone_formats", "region")
+        return _own(locale_id, "time_zones", "Etc/UTC", "long", "standard")
+    region_format = _own(locale_id.split("_")[0], "zone_formats", "region")
     if not region_format or region_format.strip() == "%s":
         return None
     territory = get_global("zone_territories").get(zone_id)
     if territory and len(get_global("territory_zones").get(territory, ())) == 1:
-        place = _own(chain, "territories", territory)
-    elif _has_zone_names(chain):
+        place = _own(locale_id, "territories", territory)
+    elif _has_zone_names(locale_id):
         place = get_timezone_location(zone(zone_id), locale=Locale.parse(locale_id),
                                       return_city=True)
     else:

@@ -542,3 +542,10 @@ def test_missing_file(runner, tmp_path):
     result = runner.invoke(cli, ["cap", "import", str(tmp_path / "nope.xml")])
     assert result.exit_code == 2
     assert result.output == f"Error: {tmp_path / 'nope.xml'}: file not found\n"
+
+
+def test_import_names_the_zone_of_a_one_zone_country(renderer):
+    """Guatemala has one time zone: an alert from there drafts without asking for one."""
+    imported = read_alert(DATA / "earthquake-gt.xml", renderer=renderer)
+    assert imported.timezone == "America/Guatemala"
+    assert "timezone <- the only time zone of GT: America/Guatemala" in imported.mapped

@@ -207,7 +207,7 @@ def test_no_summer_time_for_guatemala(renderer):
 def test_reading_own_cldr_data_leaves_babels_cache_alone(renderer):
     from babel import Locale
 
-    cldr_dates(renderer.languages.get("quc"))  # reads quc, root-less
+    cldr_dates(renderer.languages.get("quc"))  # quc's own data, told from root's
     assert Locale.parse("quc").time_formats["short"].pattern == "HH:mm"
     assert Locale.parse("es_MX").days["format"]["wide"][1] == "martes"
 
