@@ -78,7 +78,9 @@ def check(types, scenario_path, variables, langs, channels, mode, no_catalogs,
     """Check messages against the message-design rules; exit 1 when any is not fit to send.
 
     Every message type (or the TYPEs given), in every language and channel, is checked:
-    source, hazard, location, guidance and time present and in order; times with a zone;
+    source, hazard, location, guidance and time present and in order; times with a zone
+    named by place, dates in full words of the language, no "12 p.m.", voice numbers with
+    nothing left to misread; right-to-left runs isolated and each script's punctuation;
     the channel's length limit; no leftover placeholder; not mostly capitals; the same
     numbers, times and links in every language; the exercise marker exactly in exercise
     mode; and the catalogs (missing, fuzzy, placeholder mismatch, msgfmt --check). Errors
