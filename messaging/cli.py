@@ -119,6 +119,13 @@ def _scenario_file(name: str) -> Path:
     return bundled if bundled.exists() else path
 
 
+def input_paths(scenario_path: str | None, templates_dir=None, locales_dir=None,
+                *more) -> list[Path]:
+    """What a command reads, for :func:`messaging.outputs.check_output` to protect."""
+    paths = [_scenario_file(scenario_path)] if scenario_path else []
+    return paths + [Path(p) for p in (templates_dir, locales_dir, *more) if p]
+
+
 def split_choice(value: str, known: list[str], what: str) -> list[str]:
     """``es,ht`` or ``all`` → a checked list."""
     if value == "all":

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -16,6 +14,7 @@ from .cli import (
     echo_json,
     facts_options,
     format_option,
+    input_paths,
     load_facts,
     make_renderer,
     split_choice,
@@ -32,25 +31,6 @@ def cap():
           --exercise -o alert.xml
       emsg cap import official-alert.xml -o scenario.toml
     """
-
-
-def _write(path: str, data: bytes, *, force: bool = True) -> None:
-    """Write ``data`` whole or not at all (a temporary file renamed into place)."""
-    target = Path(path)
-    if target.exists() and not force:
-        raise BadInput(f"{path}: already exists (pass --force to replace it)")
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot write ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise BadInput(f"{path}: cannot write ({exc.strerror})") from None
 
 
 def _references(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -92,11 +72,12 @@ def _references(values: tuple[str, ...]) -> tuple[str, ...]:
                    "fact, else now].")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE",
               help="Where to write the alert; - for standard output.")
+@click.option("--force", is_flag=True, help="Replace --output if it exists.")
 @data_options
 @format_option
 def cap_export(message_type, scenario_path, variables, langs, exercise, msg_type, references,
                scope, restriction, addresses, sender, identifier, sent_text, output,
-               templates_dir, locales_dir, fmt):
+               force, templates_dir, locales_dir, fmt):
     """Write one CAP 1.2 alert with one <info> block per language.
 
     \b
@@ -105,7 +86,12 @@ def cap_export(message_type, scenario_path, variables, langs, exercise, msg_type
           --exercise -o alert.xml
     """
     from .cap_export import AlertOptions, export_alert
+    from .outputs import check_output, write_atomic
 
+    inputs = input_paths(scenario_path, templates_dir, locales_dir,
+                         *(r for r in references if Path(r).is_file()))
+    if output != "-":  # refused before any work, so nothing is done in vain
+        check_output(output, inputs=inputs, force=force)
     renderer = make_renderer(templates_dir, locales_dir)
     scenario = load_facts(scenario_path, variables)
     codes = renderer.languages.codes()
@@ -125,7 +111,7 @@ def cap_export(message_type, scenario_path, variables, langs, exercise, msg_type
     if to_stdout:
         click.echo(result.xml.decode("utf-8"), nl=False)
     else:
-        _write(output, result.xml)
+        write_atomic(output, result.xml, force=force, inputs=inputs)
     if fmt == "json":
         summary = {"output": output, "identifier": result.identifier,
                    "sender": result.sender, "sent": result.sent, "status": result.status,
@@ -190,7 +176,11 @@ def cap_import(alert_file, output, force, info_lang, timezone, region, templates
       emsg draft early_warning --scenario scenario.toml --var shelter='Escuela 5'
     """
     from .cap_import import read_alert, scenario_toml
+    from .outputs import check_output, write_atomic
 
+    inputs = input_paths(None, templates_dir, locales_dir, alert_file)
+    if output != "-":
+        check_output(output, inputs=inputs, force=force)
     renderer = make_renderer(templates_dir, locales_dir)
     if region is not None and (len(region) != 2 or not region.isalpha()):
         raise BadInput(f"--region: expected a two-letter country code, got {region!r}")
@@ -201,7 +191,7 @@ def cap_import(alert_file, output, force, info_lang, timezone, region, templates
     if to_stdout:
         click.echo(text, nl=False)
     else:
-        _write(output, text.encode("utf-8"), force=force)
+        write_atomic(output, text.encode("utf-8"), force=force, inputs=inputs)
     if fmt == "json":
         summary = {"input": alert_file, "output": output, "version": imported.version,
                    "identifier": imported.identifier, "status": imported.status,

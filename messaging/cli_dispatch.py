@@ -14,6 +14,7 @@ from .cli import (
     echo_json,
     facts_options,
     format_option,
+    input_paths,
     load_facts,
     make_renderer,
 )
@@ -81,9 +82,13 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
     from .dispatch import Dispatcher, DispatchOptions
     from .journal import Journal
     from .optouts import OptOutList
+    from .outputs import check_apart
 
     if outbox and via != "drafts":
         raise BadInput("--outbox is for --via drafts")
+    check_apart({"--journal": journal_path, "--opt-outs": opt_outs_path,
+                 "--outbox": Path(outbox) / "outbox.jsonl" if outbox else None},
+                input_paths(scenario_path, templates_dir, locales_dir, recipients_path))
     if status_callback and not status_callback.startswith(("http://", "https://")):
         raise BadInput(f"--status-callback: expected an http(s) URL, got {status_callback!r}")
     renderer = make_renderer(templates_dir, locales_dir, policy)

@@ -16,6 +16,7 @@ from .cli import (
     echo_json,
     facts_options,
     format_option,
+    input_paths,
     load_facts,
     make_renderer,
     split_choice,
@@ -168,9 +169,10 @@ def _print_findings(findings) -> None:
               help="SMS text sent: as written, smart-encoded (lossless), or accent-folded.")
 @click.option("-o", "--output", "output", required=True, metavar="FILE.html",
               help="Where to write the page ('-' for standard output).")
+@click.option("--force", is_flag=True, help="Replace --output if it exists.")
 @data_options
 def preview(types, scenario_path, variables, langs, channels, exercise, policy, output,
-            templates_dir, locales_dir):
+            force, templates_dir, locales_dir):
     """Write one self-contained HTML page showing messages side by side, for a projector.
 
     For each message type, every language side by side: the SMS as a phone shows it, the
@@ -185,11 +187,15 @@ def preview(types, scenario_path, variables, langs, channels, exercise, policy, 
       emsg preview early_warning --scenario hurricane-tapachula -o preview.html
     """
     from .checks import run_checks
-    from .preview import render_page, write_page
+    from .outputs import check_output, write_atomic
+    from .preview import render_page
 
-    renderer = make_renderer(templates_dir, locales_dir, policy)
     if not scenario_path and not variables:
         scenario_path = "hurricane-tapachula"
+    inputs = input_paths(scenario_path, templates_dir, locales_dir)
+    if output != "-":
+        check_output(output, inputs=inputs, force=force)
+    renderer = make_renderer(templates_dir, locales_dir, policy)
     scenario = load_facts(scenario_path, variables)
     chosen_types, languages, chans = _choose(renderer, types, scenario, langs, channels,
                                              DRAFT_CHANNELS)
@@ -202,10 +208,7 @@ def preview(types, scenario_path, variables, langs, channels, exercise, policy, 
     if output == "-":
         click.echo(html, nl=False)
         return
-    try:
-        path = write_page(html, output)
-    except OSError as exc:
-        raise BadInput(f"{output}: cannot write ({exc.strerror or exc})") from None
+    path = write_atomic(output, html, force=force, inputs=inputs)
     click.echo(f"wrote {path}: {len(chosen_types)} type(s) x {len(languages)} language(s) x "
                f"{len(chans)} channel(s); {len(report.errors)} error(s), "
                f"{len(report.warnings)} warning(s)")

@@ -6,7 +6,6 @@ import csv
 import logging
 import os
 import sys
-from pathlib import Path
 
 import click
 
@@ -48,9 +47,12 @@ def listen(journal_path, host, port, public_url, opt_outs_path, allow_unreviewed
     from .campaign import CAMPAIGNS_DIR, OPT_OUTS_FILE
     from .keywords import KeywordBook
     from .optouts import OptOutList
+    from .outputs import check_apart
     from .tracking import TrackingStore
     from .webhooks import INBOUND_PATH, STATUS_PATH, ListenConfig, WebhookServer, create_app
 
+    check_apart({"--journal": journal_path, "--opt-outs": opt_outs_path},
+                [p for p in (templates_dir, locales_dir) if p])
     token = os.environ.get("TWILIO_AUTH_TOKEN", "")
     if not token:
         raise BadInput("TWILIO_AUTH_TOKEN is not set: emsg listen needs the account's auth "
@@ -104,7 +106,8 @@ def _stats_line(stats) -> str:
 @click.option("-o", "--output", "output", required=True, metavar="FILE.csv",
               type=click.Path(dir_okay=False, allow_dash=True),
               help="Where to write the CSV ('-' for standard output).")
-def export(journal_path, output):
+@click.option("--force", is_flag=True, help="Replace --output if it exists.")
+def export(journal_path, output, force):
     """Write one CSV row per recipient: send state, delivery, STOP, check-in answer, reply.
 
     \b
@@ -115,21 +118,17 @@ def export(journal_path, output):
     are not in the campaign come last ("not in campaign").
     """
     from .journal import Journal
+    from .outputs import atomic_writer, check_output, journal_files
     from .tracking import EXPORT_COLUMNS, export_rows
 
+    if output != "-":
+        check_output(output, inputs=journal_files(journal_path), force=force)
     with Journal(journal_path, readonly=True) as journal:
         if output == "-":
             count = _write_csv(sys.stdout, export_rows(journal.db), EXPORT_COLUMNS)
         else:
-            target = Path(output)
-            partial = target.with_name(target.name + ".partial")
-            try:
-                with partial.open("w", encoding="utf-8-sig", newline="") as f:
-                    count = _write_csv(f, export_rows(journal.db), EXPORT_COLUMNS)
-                os.replace(partial, target)
-            except OSError as exc:
-                partial.unlink(missing_ok=True)
-                raise BadInput(f"{output}: cannot write ({exc.strerror or exc})") from None
+            with atomic_writer(output, force=force, encoding="utf-8-sig", newline="") as f:
+                count = _write_csv(f, export_rows(journal.db), EXPORT_COLUMNS)
     if output != "-":
         click.echo(f"wrote {count} row(s) to {output}", err=True)
 

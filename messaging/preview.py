@@ -10,7 +10,6 @@ page shows exactly what ``emsg check`` found.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -281,17 +280,3 @@ def render_page(renderer: Renderer, scenario: Scenario, report: Report, *,
         policy=renderer.policy, elements=ELEMENTS,
         generated=(generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC"),
     )
-
-
-def write_page(html: str, output: str | Path) -> Path:
-    """Write ``html`` to ``output`` whole or not at all (a temporary file, then a rename)."""
-    path = Path(output)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("x", encoding="utf-8") as f:  # created with the usual permissions
-            f.write(html)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path

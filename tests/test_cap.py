@@ -446,7 +446,7 @@ def test_references_from_a_file_and_existing_output_kept(runner, tmp_path, monke
     Path("mine.toml").write_text("# edited by hand\n", encoding="utf-8")
     result = runner.invoke(cli, ["cap", "import", "update.xml", "-o", "mine.toml"])
     assert result.exit_code == 2
-    assert result.output == "Error: mine.toml: already exists (pass --force to replace it)\n"
+    assert result.output == "Error: mine.toml: -o: already exists (pass --force to replace it)\n"
     assert Path("mine.toml").read_text(encoding="utf-8") == "# edited by hand\n"
 
 

@@ -399,7 +399,7 @@ def test_preview_unwritable_output_is_one_line(runner, tmp_path):
                                  str(target)])
     assert result.exit_code == 2
     [line] = result.output.strip().splitlines()
-    assert line.startswith(f"Error: {target}: cannot write")
+    assert line.startswith(f"Error: {target}: -o: cannot write")
     assert not list(tmp_path.rglob("*.tmp"))
 
 
