@@ -106,7 +106,8 @@ def prepare(journal: Journal, renderer: Renderer, campaign: Campaign, *,
             opted_out = item.phone in opt_outs
             if ingest.add(item.line, item.phone, item.asked, item.fell_back, text_id,
                           state="skipped" if opted_out else "pending",
-                          error="opted out" if opted_out else None):
+                          error="opted out" if opted_out else None,
+                          name=item.name):
                 prepared.opted_out += opted_out
                 prepared.fell_back += item.fell_back
             elif len(prepared.rejected) < keep_rejected:

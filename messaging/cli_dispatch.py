@@ -169,7 +169,7 @@ def status(journal_path, fmt):
       emsg status --journal tapachula.sqlite --format json
     """
     from .journal import Journal
-    from .tracking import tracking_report
+    from .tracking_report import tracking_report
 
     with Journal(journal_path, readonly=True) as journal:
         summary = journal.summary()
@@ -324,15 +324,18 @@ def _print_tracking(report, via: str) -> None:
         counts = check["counts"]
         click.echo(f"Safety check: {counts['need_help']} need help, {counts['unclear']} "
                    f"replied without answering (read them), {counts['safe']} safe, "
-                   f"{counts['no_answer']} not answered")
+                   f"{counts['no_answer']} not answered"
+                   + (f", {counts['opted_out']} opted out (replied STOP)"
+                      if counts.get("opted_out") else ""))
         for title, key in (("NEED HELP", "need_help"), ("TO READ", "unclear")):
             for item in check[key]:
                 where = "" if item.get("in_campaign", True) else ", not in this campaign"
                 texts = " / ".join(repr(r["text"]) for r in item["replies"])
                 click.echo(f"  {title:<9} {item['phone']} ({item['language'] or '?'}{where}):"
                            f" {texts}")
-        for title, key in (("safe", "safe"), ("no answer", "no_answer")):
-            items = check[key]
+        for title, key in (("safe", "safe"), ("no answer", "no_answer"),
+                           ("opted out", "opted_out")):
+            items = check.get(key, [])
             for item in items[:_LIST_LIMIT]:
                 extra = f" [{item['delivery']}]" if "delivery" in item else ""
                 click.echo(f"  {title:<9} {item['phone']} ({item['language'] or '?'}){extra}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
 import sys
@@ -117,27 +116,18 @@ def export(journal_path, output, force):
     Replies are written as text, never as spreadsheet formulas. Numbers that replied but
     are not in the campaign come last ("not in campaign").
     """
+    from .export import export_rows, write_csv
     from .journal import Journal
     from .outputs import atomic_writer, check_output, journal_files
-    from .tracking import EXPORT_COLUMNS, export_rows
 
     if output != "-":
         check_output(output, inputs=journal_files(journal_path), force=force)
     with Journal(journal_path, readonly=True) as journal:
         if output == "-":
-            count = _write_csv(sys.stdout, export_rows(journal.db), EXPORT_COLUMNS)
+            count = write_csv(sys.stdout, export_rows(journal.db))
         else:
             with atomic_writer(output, force=force, encoding="utf-8-sig", newline="") as f:
-                count = _write_csv(f, export_rows(journal.db), EXPORT_COLUMNS)
+                count = write_csv(f, export_rows(journal.db))
     if output != "-":
         click.echo(f"wrote {count} row(s) to {output}", err=True)
 
-
-def _write_csv(stream, rows, columns) -> int:
-    writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    count = 0
-    for row in rows:
-        writer.writerow(row)
-        count += 1
-    return count

@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS recipients (
     error TEXT,
     first_attempt_at TEXT,           -- UTC, when the first request started
     attempt_at TEXT,                 -- UTC, when the latest request started
-    updated_at TEXT
+    updated_at TEXT,
+    name TEXT                        -- as the list wrote it (for emsg export)
 );
 CREATE INDEX IF NOT EXISTS recipients_state ON recipients (state, id);
 CREATE TABLE IF NOT EXISTS rejected (
@@ -184,6 +185,8 @@ class Journal:
                 self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             self.db.executescript(_SCHEMA)
+            if "name" not in {r[1] for r in self.db.execute("PRAGMA table_info(recipients)")}:
+                self.db.execute("ALTER TABLE recipients ADD COLUMN name TEXT")  # older ones
         except sqlite3.DatabaseError as exc:
             self.close()
             raise JournalError(f"cannot open journal ({exc})", path=self.path,
@@ -435,12 +438,13 @@ class Ingest:
         return int(cur.lastrowid or 0)
 
     def add(self, line: int, phone: str, language_asked: str, fell_back: bool,
-            text_id: int, state: str = "pending", error: str | None = None) -> bool:
+            text_id: int, state: str = "pending", error: str | None = None,
+            name: str = "") -> bool:
         """Add one recipient; ``False`` (and a ``rejected`` row) for a duplicate phone."""
         cur = self.db.execute(
             "INSERT OR IGNORE INTO recipients (line, phone, language_asked, fell_back, "
-            "text_id, state, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (line, phone, language_asked, int(fell_back), text_id, state, error))
+            "text_id, state, error, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (line, phone, language_asked, int(fell_back), text_id, state, error, name))
         if cur.rowcount == 1:
             self.added += 1
             return True

@@ -1,9 +1,10 @@
 """Read a recipients CSV, one row at a time: phone numbers to E.164, languages resolved.
 
-The file needs a ``phone`` column and usually a ``language`` column (``name``, ``group`` and
-any other column are ignored). UTF-8 with or without a byte-order mark. Rows are streamed:
-a file of a million rows is never held in memory, and duplicates are collapsed by whoever
-stores the rows (the campaign journal has a unique index on the phone number).
+The file needs a ``phone`` column and usually a ``language`` column; a ``name`` column is
+kept for ``emsg export``, and ``group`` and any other column are ignored. UTF-8 with or
+without a byte-order mark. Rows are streamed: a file of a million rows is never held in
+memory, and duplicates are collapsed by whoever stores the rows (the campaign journal has a
+unique index on the phone number).
 
 A bad row is not fatal: :func:`read_recipients` yields an :class:`InvalidRow` naming its
 line, field and reason, and goes on. A file that cannot be read as CSV at all (missing,
@@ -21,7 +22,7 @@ from .errors import InputError
 from .languages import LanguageRegistry
 
 #: Columns we read; any other column is ignored.
-PHONE, LANGUAGE = "phone", "language"
+PHONE, LANGUAGE, NAME = "phone", "language", "name"
 
 
 class RecipientsError(InputError):
@@ -35,6 +36,7 @@ class Recipient:
     language: str  # the language we render for (resolved)
     asked: str  # the language the row asked for, as written ("" if none)
     fell_back: bool  # the asked language is missing or unknown: resolved to another
+    name: str = ""  # as written, if the list has a name column
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ def read_recipients(path: str | Path, languages: LanguageRegistry, *,
             header = _header(reader, name)
             phone_at = header.index(PHONE)
             lang_at = header.index(LANGUAGE) if LANGUAGE in header else None
+            name_at = header.index(NAME) if NAME in header else None
             width = max(phone_at, lang_at or 0) + 1
             line = reader.line_num
             for row in reader:
@@ -126,7 +129,8 @@ def read_recipients(path: str | Path, languages: LanguageRegistry, *,
                 if asked not in resolved:
                     resolved[asked] = languages.resolve(asked or None)
                 language, fell_back = resolved[asked]
-                yield Recipient(start, phone, language, asked, fell_back)
+                who = row[name_at].strip() if name_at is not None and name_at < len(row) else ""
+                yield Recipient(start, phone, language, asked, fell_back, who)
         except UnicodeDecodeError as exc:
             raise RecipientsError(f"not UTF-8 text ({exc.reason} after line "
                                   f"{reader.line_num}); save it as CSV UTF-8",

@@ -43,6 +43,10 @@ FAST = DispatchOptions(concurrency=4, backoff_base=0.001, backoff_cap=0.002,
                        reconcile_delay=0.001, max_attempts=1)
 
 
+#: languages as a list writes them, where that is not the code itself
+ASKED = {"pt": "pt_BR", "es": "es-MX"}
+
+
 def phone_for(i: int) -> str:
     return f"+52962{2000000 + i}"
 
@@ -58,12 +62,13 @@ def campaign(tmp_path, renderer, hurricane):
 
     def make(type_name: str = "safety_check", pending: bool = False) -> dict:
         phones = {lang: phone_for(i) for i, lang in enumerate(LANGS)}
-        rows = "".join(f"{phones[lang]},{lang}\n" for lang in LANGS)
+        rows = "".join(f"{phones[lang]},{ASKED.get(lang, lang)},Persona {lang}\n"
+                       for lang in LANGS)
         if pending:
             phones["pending"] = phone_for(99)
-            rows += f"{phones['pending']},es\n"
+            rows += f"{phones['pending']},es,\n"
         csv_path = tmp_path / f"{type_name}.csv"
-        csv_path.write_text("phone,language\n" + rows, encoding="utf-8")
+        csv_path.write_text("phone,language,name\n" + rows, encoding="utf-8")
         scenario = hurricane.with_overrides((EXPIRES,))
         facts = renderer.facts(type_name, scenario)
         journal_path = tmp_path / f"{type_name}.sqlite"
@@ -436,7 +441,8 @@ def test_safety_check_over_http_lists_who_needs_help_first(campaign, listening, 
         assert message_text(twiml) == book.reply(kind, language).text
 
     data = status_json(runner, c["journal"])["safety_check"]
-    assert data["counts"] == {"need_help": 3, "unclear": 1, "safe": 2, "no_answer": 2}
+    assert data["counts"] == {"need_help": 3, "unclear": 1, "safe": 2, "no_answer": 2,
+                              "opted_out": 0}
     assert [(i["phone"], [r["text"] for r in i["replies"]]) for i in data["need_help"]] == [
         (p["es"], ["2 estamos en el techo, somos 3"]), (p["fr"], ["oui", "2"]),
         (p["pt"], ["ajuda"])]
@@ -454,8 +460,13 @@ def test_safety_check_over_http_lists_who_needs_help_first(campaign, listening, 
     assert lines[4].startswith("  safe ")
 
 
-def test_export_csv_has_every_recipient_and_never_a_formula(campaign, listening, tmp_path,
-                                                            runner):
+def read_export(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_export_names_its_columns_and_never_writes_a_formula(campaign, listening, tmp_path,
+                                                             runner):
     c = campaign("safety_check")
     client, _ = listening(c["journal"], tmp_path / "opt.txt")
     p = c["phones"]
@@ -465,21 +476,69 @@ def test_export_csv_has_every_recipient_and_never_a_formula(campaign, listening,
     client.sms(2, p["fr"], "oui")
     client.sms(3, p["pt"], "PARAR")
     client.sms(4, "+15551230000", "help")
+    client.sms(5, p["quc"], "ok\r=cmd|' /C calc'!A0")
+    client.sms(6, p["ar"], "ayuda")
+    client.sms(7, p["mam"], "bien\n  @SUM(1+1)\r\n-2+3")
     out = tmp_path / "outcome.csv"
     result = runner.invoke(cli, ["export", "--journal", str(c["journal"]), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    with out.open(encoding="utf-8-sig", newline="") as f:
-        rows = {r["phone"]: r for r in csv.DictReader(f)}
+    table = read_export(out)
+    header, data = table[0], table[1:]
+    assert header == ["line", "phone", "name", "language_as_written", "language",
+                      "message_language", "send_state", "message_sid", "delivery",
+                      "error_code", "error", "opted_out", "needs_help",
+                      "needs_a_person_to_read", "replies", "last_reply", "last_reply_at"]
+    assert all(len(row) == len(header) for row in data)  # the CR split no row
+    named = [dict(zip(header, row, strict=True)) for row in data]
+    rows = {r["phone"].lstrip("'"): r for r in named}
     assert len(rows) == len(LANGS) + 1
-    assert rows[p["es"]]["delivery"] == "delivered"
-    assert rows[p["es"]]["last_reply"] == "'=HYPERLINK(\"http://evil\")"
-    assert rows[p["es"]]["needs_person"] == "yes" and rows[p["es"]]["check_in"] == ""
+    # every cell quoted, the phone column guarded too (E.164 starts with "+")
+    raw = out.read_text(encoding="utf-8-sig")
+    assert raw.startswith('"line","phone","name",')
+    assert all(r["phone"].startswith("'+") for r in rows.values())
+    es, quc, mam = rows[p["es"]], rows[p["quc"]], rows[p["mam"]]
+    assert es["last_reply"] == "'=HYPERLINK(\"http://evil\")"
+    assert quc["last_reply"] == "ok\r'=cmd|' /C calc'!A0"
+    assert mam["last_reply"] == "bien\n'  @SUM(1+1)\r\n'-2+3"
+    for row in rows.values():
+        for value in row.values():
+            for line in value.replace("\r", "\n").split("\n"):
+                assert line.lstrip(" ")[:1] not in ("=", "+", "-", "@", "\t")
+    assert (es["name"], es["language_as_written"], es["language"], es["message_language"]) \
+        == ("Persona es", "es-MX", "es", "es")
+    assert rows[p["pt"]]["language_as_written"] == "pt_BR"
+    assert es["delivery"] == "delivered"
+    assert (es["needs_help"], es["needs_a_person_to_read"]) == ("no answer", "yes")
     assert (rows[p["ht"]]["delivery"], rows[p["ht"]]["error_code"]) == ("undelivered", "30003")
-    assert rows[p["fr"]]["check_in"] == "safe"
-    assert rows[p["pt"]]["opted_out"] == "yes"
-    assert rows["+15551230000"]["send_state"] == "not in campaign"
-    assert rows["+15551230000"]["check_in"] == "need_help"
+    assert (rows[p["ht"]]["needs_help"], rows[p["ht"]]["needs_a_person_to_read"]) == \
+        ("no answer", "no")
+    assert (rows[p["fr"]]["needs_help"], rows[p["fr"]]["needs_a_person_to_read"]) == \
+        ("no", "no")
+    # "ayuda" alone: needs help, and a person reads it (never a blank read as "no")
+    assert (rows[p["ar"]]["needs_help"], rows[p["ar"]]["needs_a_person_to_read"]) == \
+        ("yes", "yes")
+    assert (rows[p["pt"]]["opted_out"], rows[p["es"]]["opted_out"]) == ("yes", "no")
+    outside = rows["+15551230000"]
+    assert (outside["send_state"], outside["needs_help"]) == ("not in campaign", "yes")
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_number_that_replied_stop_shows_as_opted_out_not_as_no_answer(
+        campaign, listening, tmp_path, runner):
+    c = campaign("safety_check")
+    client, _ = listening(c["journal"], tmp_path / "opt.txt")
+    p = c["phones"]
+    client.sms(1, p["pt"], "PARAR")
+    client.sms(2, p["fr"], "ARRÊT")
+    client.sms(3, p["fr"], "DÉMARRER")  # and back in: waiting for an answer again
+    check = status_json(runner, c["journal"])["safety_check"]
+    assert [i["phone"] for i in check["opted_out"]] == [p["pt"]]
+    assert p["pt"] not in {i["phone"] for i in check["no_answer"]}
+    assert p["fr"] in {i["phone"] for i in check["no_answer"]}
+    assert check["counts"]["opted_out"] == 1
+    text = runner.invoke(cli, ["status", "--journal", str(c["journal"])]).stdout
+    assert f"  opted out {p['pt']} (pt)" in text
+    assert "1 opted out (replied STOP)" in text.split("Safety check:", 1)[1].splitlines()[0]
 
 
 def test_status_and_export_read_a_journal_written_before_tracking(campaign, runner, tmp_path):
