@@ -11,10 +11,22 @@ Basic auth (401 with Twilio's code 20003 otherwise), Twilio's JSON error bodies
 
 - ``latency``: seconds before each answer (the message is recorded before the wait, as
   Twilio accepts it, so a client that gives up still leaves it on the server);
-- ``fail_next(status, code, count)``: the next POSTs answer an error (429/20429, 500, 503 ...)
-  without accepting;
-- ``drop_next(count)``: the next POSTs are accepted and recorded, then the connection is
-  closed without an answer;
+- ``create_delay``: the *slow mode*. The message is created only this many seconds after
+  the request arrived (the answer comes at ``max(latency, create_delay)``), whether or not
+  the client is still waiting: Twilio under load behaves so, and a client that gave up and
+  lists the messages at once finds nothing yet. ``FakeTwilio.slow(3.0)`` is that mode;
+- ``fail_next(status, code, count, body=, headers=)``: the next POSTs answer an error
+  (429/20429, 500, 503 ...) without accepting; with ``body`` (text) the answer is not
+  Twilio's JSON but what a proxy would say. ``redirect_next`` (a 307 with a Location) and
+  ``proxy_error_next`` (a 4xx HTML page, no Twilio code) are the two a misconfigured base
+  URL gives;
+- ``drop_next(count, accept=True)``: the next POSTs are accepted and recorded (or not, with
+  ``accept=False``), then the connection is closed without an answer;
+- ``trickle_next(count, interval)``: the next answers come one byte every ``interval``
+  seconds (a per-read timeout never fires; only a total deadline cuts them);
+- ``huge_next(count, size)``: the next answers carry a body of ``size`` bytes;
+- ``faults``: random faults, a probability per POST for ``429``, ``500``, ``503`` and
+  ``drop`` (accepted, then the connection dropped), drawn from ``seed``;
 - ``number_errors[phone] = code``: that recipient always fails (21211, 21610, ...);
 - ``list_failures``: the next GETs answer 500.
 
@@ -23,7 +35,9 @@ exactly-once delivery. ``disable_nagle_algorithm`` is set: without TCP_NODELAY,
 http.server's separate header and body writes meet delayed ACKs and cap it near 25 req/s.
 
 Run it alone: ``python tests/fake_twilio.py --latency 0.2`` prints its base URL and serves
-``GET /_fake/stats`` (JSON: count, arrival times) for benchmarks in another process.
+``GET /_fake/stats`` (JSON: count, arrival times) and ``GET /_fake/counts`` (messages per
+number, POSTs per number) for benchmarks in another process; ``--create-delay`` and
+``--faults 429=0.05,503=0.03,500=0.02,drop=0.03`` set the modes above.
 """
 
 from __future__ import annotations
@@ -33,6 +47,7 @@ import datetime as dt
 import email.utils
 import itertools
 import json
+import random
 import threading
 import time
 import uuid
@@ -73,6 +88,11 @@ class FakeTwilio:
     account_sid: str = ACCOUNT_SID
     auth_token: str = AUTH_TOKEN
     latency: float = 0.0
+    #: seconds after arrival at which a message is created (slow mode; see the docstring)
+    create_delay: float = 0.0
+    #: random faults per POST: {"429": p, "500": p, "503": p, "drop": p}
+    faults: dict[str, float] = field(default_factory=dict)
+    seed: int = 0
     host: str = "127.0.0.1"
     port: int = 0
     received: list[Received] = field(default_factory=list)
@@ -86,8 +106,11 @@ class FakeTwilio:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._failures: list[tuple[int, int | None]] = []
-        self._drops = 0
+        self._failures: list[tuple[int, int | None, str | None, dict[str, str]]] = []
+        self._drops: list[bool] = []  # accept the message before dropping?
+        self._trickles: list[float] = []
+        self._huge: list[int] = []
+        self._rng = random.Random(self.seed)
         self.list_failures = 0
         self._sids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -95,13 +118,37 @@ class FakeTwilio:
 
     # -- control ---------------------------------------------------------------------------
 
-    def fail_next(self, status: int, code: int | None = None, count: int = 1) -> None:
-        with self._lock:
-            self._failures.extend([(status, code)] * count)
+    @classmethod
+    def slow(cls, latency: float, **options: object) -> FakeTwilio:
+        """Slow mode: each message is created ``latency`` seconds after its request
+        arrived, and answered then, whether or not the client still waits."""
+        return cls(latency=latency, create_delay=latency, **options)  # type: ignore[arg-type]
 
-    def drop_next(self, count: int = 1) -> None:
+    def fail_next(self, status: int, code: int | None = None, count: int = 1, *,
+                  body: str | None = None, headers: dict[str, str] | None = None) -> None:
         with self._lock:
-            self._drops += count
+            self._failures.extend([(status, code, body, dict(headers or {}))] * count)
+
+    def redirect_next(self, count: int = 1, location: str = "https://api.twilio.com/") -> None:
+        """A 307, as a base URL with the wrong scheme or host answers (no Twilio code)."""
+        self.fail_next(307, None, count, body="", headers={"Location": location})
+
+    def proxy_error_next(self, status: int = 403, count: int = 1) -> None:
+        """A proxy's 4xx: an HTML page, no Twilio error code."""
+        self.fail_next(status, None, count,
+                       body="<html><body><h1>Access denied by proxy</h1></body></html>")
+
+    def drop_next(self, count: int = 1, *, accept: bool = True) -> None:
+        with self._lock:
+            self._drops.extend([accept] * count)
+
+    def trickle_next(self, count: int = 1, interval: float = 0.2) -> None:
+        with self._lock:
+            self._trickles.extend([interval] * count)
+
+    def huge_next(self, count: int = 1, size: int = 8 << 20) -> None:
+        with self._lock:
+            self._huge.extend([size] * count)
 
     def count_to(self, phone: str) -> int:
         with self._lock:
@@ -194,15 +241,33 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing ------------------------------------------------------------------------
 
-    def _send_json(self, status: int, data: dict) -> None:
+    def _send_json(self, status: int, data: dict, *, trickle: float = 0.0,
+                   pad: int = 0) -> None:
         body = json.dumps(data).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        if status == 429:
-            self.send_header("Retry-After", "1")
-        self.end_headers()
-        self.wfile.write(body)
+        if pad:
+            body = body[:-1] + b', "padding": "' + b"x" * pad + b'"}'
+        self._send(status, body, "application/json; charset=utf-8", trickle=trickle)
+
+    def _send(self, status: int, body: bytes, content_type: str, *,
+              headers: dict[str, str] | None = None, trickle: float = 0.0) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            if status == 429:
+                self.send_header("Retry-After", "1")
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            if trickle:
+                for i in range(len(body)):
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(trickle)
+            else:
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up: as Twilio
+            self.close_connection = True
         with self.fake._lock:
             self.fake.log.append((self.command, self.path, status))
 
@@ -239,6 +304,13 @@ class _Handler(BaseHTTPRequestHandler):
                 arrived = [r.arrived for r in self.fake.received]
             self._send_json(200, {"count": len(arrived), "arrived": arrived,
                                   "clock": time.monotonic()})
+            return
+        if self.path.startswith("/_fake/counts"):
+            with self.fake._lock:
+                posts: dict[str, int] = {}
+                for to in self.fake.posts:
+                    posts[to] = posts.get(to, 0) + 1
+            self._send_json(200, {"received": self.fake.counts(), "posts": posts})
             return
         if not self._check():
             return
@@ -300,14 +372,47 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with fake._lock:
             failure = fake._failures.pop(0) if fake._failures else None
+            drop: bool | None = None
+            if failure is None and fake._drops:
+                drop = fake._drops.pop(0)
+            elif failure is None and fake.faults:
+                failure, drop = self._random_fault()
+            trickle = fake._trickles.pop(0) if fake._trickles else 0.0
+            pad = fake._huge.pop(0) if fake._huge else 0
         if failure is not None:
-            status, code = failure
-            self._error(status, code, ERRORS.get(code or 0, "Service unavailable"))
+            status, code, text, headers = failure
+            if text is None:
+                self._error(status, code, ERRORS.get(code or 0, "Service unavailable"))
+            else:
+                self._send(status, text.encode(), "text/html; charset=utf-8",
+                           headers=headers)
             return
         code = fake.number_errors.get(to)
         if code is not None:
             self._error(400, code, ERRORS.get(code, "Error").format(to=to))
             return
+        record = None
+        if drop is not False:  # accepted (now, or after create_delay in slow mode)
+            if fake.create_delay:
+                time.sleep(fake.create_delay)
+            record = self._create(form, to, body)
+        wait = fake.latency - fake.create_delay if drop is not False else fake.latency
+        if wait > 0:
+            time.sleep(wait)
+        if drop is not None:  # the client never hears of it
+            self.close_connection = True
+            try:
+                self.connection.shutdown(2)
+            except OSError:
+                pass
+            with fake._lock:
+                fake.log.append(("POST", self.path, 0))
+            return
+        assert record is not None
+        self._send_json(201, fake._message_json(record), trickle=trickle, pad=pad)
+
+    def _create(self, form: dict[str, str], to: str, body: str) -> Received:
+        fake = self.fake
         with fake._lock:
             record = Received(
                 sid=f"SM{uuid.UUID(int=next(fake._sids)).hex}", to=to, body=body,
@@ -315,18 +420,20 @@ class _Handler(BaseHTTPRequestHandler):
                 params=form, created=dt.datetime.now(dt.UTC).replace(microsecond=0),
                 arrived=time.monotonic())
             fake.received.append(record)
-            drop = fake._drops > 0
-            if drop:
-                fake._drops -= 1
-        if fake.latency:
-            time.sleep(fake.latency)
-        if drop:  # accepted, but the client never hears of it
-            self.close_connection = True
-            self.connection.shutdown(2)
-            with fake._lock:
-                fake.log.append(("POST", self.path, 0))
-            return
-        self._send_json(201, fake._message_json(record))
+        return record
+
+    def _random_fault(self) -> tuple[tuple | None, bool | None]:
+        """(failure, drop) drawn from ``faults``; called with the fake's lock held."""
+        fake = self.fake
+        roll = fake._rng.random()
+        for kind, p in fake.faults.items():
+            if roll < p:
+                if kind == "drop":
+                    return None, True
+                status = int(kind)
+                return (status, 20429 if status == 429 else None, None, {}), None
+            roll -= p
+        return None, None
 
 
 def main() -> None:
@@ -335,8 +442,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--create-delay", type=float, default=0.0)
+    parser.add_argument("--faults", default="", help="e.g. 429=0.05,503=0.03,drop=0.03")
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    fake = FakeTwilio(latency=args.latency, port=args.port).start()
+    faults = {k: float(v) for k, _, v in (f.partition("=") for f in args.faults.split(",")
+                                           if f)}
+    fake = FakeTwilio(latency=args.latency, create_delay=args.create_delay, faults=faults,
+                      seed=args.seed, port=args.port).start()
     print(fake.url, flush=True)
     try:
         while True:
