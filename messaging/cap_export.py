@@ -264,7 +264,14 @@ def export_alert(renderer, type_name: str, scenario: Scenario, languages: list[s
 
     infos: list[ExportedInfo] = []
     blocks: list[tuple[str, str, dict[str, str]]] = []
-    warnings: list[str] = []
+    warnings: list[str] = list(facts.warnings)
+    if not options.exercise:
+        from .chronology import freshness
+
+        fresh = freshness(scenario, type_name)
+        if fresh is not None and fresh.expired:
+            warnings.append(f"a real alert that {fresh.describe()} "
+                            f"({fresh.field} {fresh.deadline.isoformat()})")
     for code in languages:
         result = renderer.render(type_name, code, "cap", facts, exercise=options.exercise)
         used = result.language_used

@@ -243,8 +243,11 @@ def draft(message_type, scenario_path, variables, langs, channels, exercise, pol
     results = [renderer.render(message_type, code, channel, facts, exercise=exercise)
                for code in chosen for channel in chans]
     if fmt == "json":
-        echo_json([r.to_dict() for r in results])
+        echo_json([{**r.to_dict(), "warnings": [*facts.warnings, *r.warnings]}
+                   for r in results])
         return
+    for warning in facts.warnings:
+        click.echo(f"! {warning}", err=True)
     for r in results:
         click.echo(_heading(r, renderer))
         click.echo(r.text)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .chronology import freshness, refuse_expired
 from .cli import (
     BadInput,
     data_options,
@@ -60,12 +61,15 @@ from .encoding import POLICIES
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--allow-unreviewed", is_flag=True,
               help="Send even though some translations are unreviewed (fuzzy).")
+@click.option("--allow-expired", is_flag=True,
+              help="Send a real alert even though its expires (for an evacuation, its "
+                   "evacuate_by) has passed.")
 @data_options
 @format_option
 def send(message_type, scenario_path, variables, recipients_path, exercise, via, outbox,
          journal_path, region, concurrency, rate, validity_period, status_callback,
-         opt_outs_path, timeout, policy, yes, allow_unreviewed, templates_dir, locales_dir,
-         fmt):
+         opt_outs_path, timeout, policy, yes, allow_unreviewed, allow_expired, templates_dir,
+         locales_dir, fmt):
     """Send one message type to every recipient, in their language (or print the drafts).
 
     \b
@@ -94,6 +98,9 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
     renderer = make_renderer(templates_dir, locales_dir, policy)
     scenario = load_facts(scenario_path, variables)
     facts = renderer.facts(message_type, scenario)
+    fresh = freshness(scenario, message_type)
+    if via == "twilio" and not exercise and not allow_expired:
+        refuse_expired(scenario, message_type, "a live send")
     campaign = Campaign(message_type, facts, Path(recipients_path), exercise, via,
                         region=region or scenario.region, scenario=scenario_path)
     out = sys.stdout
@@ -112,7 +119,7 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
         if fmt == "text":
             _report_prepared(prepared, summary, journal_path)
         if via == "twilio":
-            _check_live(summary, allow_unreviewed, yes, exercise)
+            _check_live(summary, allow_unreviewed, yes, exercise, fresh)
         if summary.open == 0:
             if fmt == "text":
                 click.echo("Nothing left to send in this campaign.", err=True)
@@ -242,7 +249,8 @@ def _report_prepared(prepared, summary, journal_path) -> None:
             click.echo(f"  {language}: ! {warning}", file=err)
 
 
-def _check_live(summary, allow_unreviewed: bool, yes: bool, exercise: bool) -> None:
+def _check_live(summary, allow_unreviewed: bool, yes: bool, exercise: bool,
+                fresh=None) -> None:
     if summary.unreviewed_languages and not allow_unreviewed:
         raise BadInput(f"unreviewed (fuzzy) translations in "
                        f"{', '.join(summary.unreviewed_languages)}: a live send needs "
@@ -251,6 +259,9 @@ def _check_live(summary, allow_unreviewed: bool, yes: bool, exercise: bool) -> N
         return
     click.echo(f"About to send {summary.open} SMS via Twilio "
                f"({'EXERCISE' if exercise else 'REAL ALERT'}):", err=True)
+    if fresh is not None:
+        click.echo(f"  {fresh.describe()} ({fresh.field} {fresh.deadline.isoformat()})",
+                   err=True)
     for language, entry in summary.languages.items():
         todo = sum(entry.get(s, 0) for s in ("pending", "sending", "unknown"))
         if todo:

@@ -72,10 +72,13 @@ def _scenarios(scenario_path, variables):
               help="Check messages as real alerts, as exercises (drills), or both.")
 @click.option("--no-catalogs", is_flag=True,
               help="Skip the catalog checks (missing, fuzzy, broken, msgfmt --check).")
+@click.option("--allow-expired", is_flag=True,
+              help="With --mode real: an alert past its expires (evacuate_by for an "
+                   "evacuation) is a warning, not an error.")
 @data_options
 @format_option
 def check(types, scenario_path, variables, langs, channels, mode, no_catalogs,
-          templates_dir, locales_dir, fmt):
+          allow_expired, templates_dir, locales_dir, fmt):
     """Check messages against the message-design rules; exit 1 when any is not fit to send.
 
     Every message type (or the TYPEs given), in every language and channel, is checked:
@@ -84,7 +87,10 @@ def check(types, scenario_path, variables, langs, channels, mode, no_catalogs,
     nothing left to misread; right-to-left runs isolated and each script's punctuation;
     the channel's length limit; no leftover placeholder; not mostly capitals; the same
     numbers, times and links in every language; the exercise marker exactly in exercise
-    mode; and the catalogs (missing, fuzzy, placeholder mismatch, msgfmt --check). Errors
+    mode; and the catalogs (missing, fuzzy, placeholder mismatch, msgfmt --check). First of
+    all the scenario's times: issued <= onset < expires, evacuate_by before expires, ended
+    after onset, offsets that are the zone's; with --mode real an alert already expired is
+    an error (a warning with --allow-expired, or in --mode both). Errors
     make a message unfit to send; warnings are worth a look. Without --scenario or --var,
     every bundled scenario is used.
 
@@ -94,17 +100,20 @@ def check(types, scenario_path, variables, langs, channels, mode, no_catalogs,
       emsg check evacuation --scenario hurricane-tapachula --lang es,ht --channel sms
       emsg check --templates my_templates --locales my_locales --format json
     """
-    from .checks import Report, check_catalogs, run_checks
+    from .checks import ERROR, WARNING, Report, check_catalogs, run_checks
 
     renderer = make_renderer(templates_dir, locales_dir)
     report = Report()
     counts = []
     all_languages: list[str] = []
+    expired = None if mode == "exercise" else (
+        ERROR if mode == "real" and not allow_expired else WARNING)
     for scenario in _scenarios(scenario_path, variables):
         chosen_types, languages, chans = _choose(renderer, types, scenario, langs, channels,
                                                  CHANNELS)
         part = run_checks(renderer, scenario, types=chosen_types, languages=languages,
-                          channels=chans, modes=_MODES[mode], catalogs=False)
+                          channels=chans, modes=_MODES[mode], catalogs=False,
+                          expired=expired)
         counts.append((scenario, len(part.messages)))
         report.merge(part)
         all_languages += [code for code in languages if code not in all_languages]
@@ -186,7 +195,7 @@ def preview(types, scenario_path, variables, langs, channels, exercise, policy, 
     Example:
       emsg preview early_warning --scenario hurricane-tapachula -o preview.html
     """
-    from .checks import run_checks
+    from .checks import WARNING, run_checks
     from .outputs import check_output, write_atomic
     from .preview import render_page
 
@@ -202,7 +211,11 @@ def preview(types, scenario_path, variables, langs, channels, exercise, policy, 
     if not chans:
         raise BadInput("--channel: nothing to show")
     report = run_checks(renderer, scenario, types=chosen_types, languages=languages,
-                        channels=chans, modes=(exercise,))
+                        channels=chans, modes=(exercise,),
+                        expired=None if exercise else WARNING)
+    contradictions = [f for f in report.errors if f.check == "chronology"]
+    if contradictions:  # as draft: nothing worth a page until the times agree
+        raise BadInput(contradictions[0].reason)
     html = render_page(renderer, scenario, report, types=chosen_types, languages=languages,
                        channels=chans, exercise=exercise)
     if output == "-":

@@ -8,7 +8,7 @@ for one audience (language, channel) is :mod:`messaging.formatting`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from .errors import MissingVariable, ScenarioError
@@ -27,6 +27,9 @@ class Facts:
     timezone: str | None = None
     #: the event's country (ISO 3166 alpha-2): a phone number there is also read locally
     region: str | None = None
+    #: what the scenario's times say against each other and the zone (see chronology.py):
+    #: worth a look, not wrong; never part of the render cache's key
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @cached_property
     def key(self) -> tuple:
@@ -112,8 +115,14 @@ def parse_value(var: Variable, raw: object, region: str | None = None) -> object
     return text
 
 
-def parse_facts(message_type: MessageType, scenario: Scenario) -> Facts:
-    """Check and type every fact ``message_type`` needs. Raises on the first problem."""
+def parse_facts(message_type: MessageType, scenario: Scenario, *,
+                chronology: bool = True) -> Facts:
+    """Check and type every fact ``message_type`` needs. Raises on the first problem.
+
+    Then the scenario's times against each other (:mod:`messaging.chronology`): an error
+    raises, warnings travel with the facts. ``chronology=False`` for a caller that has
+    already reported them (``emsg check``).
+    """
     values: dict[str, object] = {}
     tz = scenario.facts.get("timezone", scenario.timezone)
     if tz is not None:
@@ -147,7 +156,28 @@ def parse_facts(message_type: MessageType, scenario: Scenario) -> Facts:
                 "\"America/Guatemala\" (an IANA name) under [scenario], or pass --var "
                 "timezone=...", path=scenario.path, field="timezone")
     region = str(scenario.region).upper() if scenario.region else None
-    return Facts(values, types, str(tz) if tz else None, region)
+    warnings: tuple[str, ...] = ()
+    if chronology:
+        from .chronology import check_chronology
+
+        found = check_chronology(scenario, forecast=forecast(message_type, scenario))
+        found.raise_first()
+        warnings = tuple(str(w) for w in found.warnings)
+    return Facts(values, types, str(tz) if tz else None, region, warnings)
+
+
+def forecast(message_type: MessageType, scenario: Scenario) -> bool:
+    """Whether the scenario's hazard is forecast before it strikes (an earthquake is not)."""
+    from .errors import TemplateError
+    from .protective_actions import load_hazards
+
+    hazard = scenario.facts.get("hazard")
+    if not isinstance(hazard, str):
+        return True
+    try:
+        return load_hazards(message_type.path.parent).get(hazard.strip()).forecast
+    except TemplateError:
+        return True
 
 
 @lru_cache(maxsize=64)

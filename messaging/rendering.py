@@ -263,8 +263,8 @@ class Renderer:
 
     # -- rendering -----------------------------------------------------------------------
 
-    def facts(self, type_name: str, scenario: Scenario) -> Facts:
-        return parse_facts(self.message_type(type_name), scenario)
+    def facts(self, type_name: str, scenario: Scenario, *, chronology: bool = True) -> Facts:
+        return parse_facts(self.message_type(type_name), scenario, chronology=chronology)
 
     def render(self, type_name: str, language: str, channel: str,
                facts: Facts | Scenario | dict, *, exercise: bool = False) -> RenderResult:

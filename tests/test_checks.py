@@ -327,6 +327,7 @@ def test_cli_check_exits_1_and_names_type_language_channel(runner, data):
     edit(templates / "early_warning" / "template.toml", "sms_segments = 7", "sms_segments = 1")
     result = runner.invoke(cli, ["check", "early_warning", "--scenario", str(HURRICANE),
                                  "--lang", "en", "--channel", "sms", "--mode", "real",
+                                 "--allow-expired",
                                  "--templates", str(templates), "--locales", str(locales)])
     assert result.exit_code == 1, result.output
     [line] = [x for x in result.output.splitlines() if x.startswith("error")]
@@ -409,6 +410,7 @@ def test_unreadable_catalog_is_an_error_finding_not_a_crash(runner, data):
         f.write('\nmsgid "unterminated\n')
     result = runner.invoke(cli, ["check", "early_warning", "--scenario", str(HURRICANE),
                                  "--lang", "en,es,fr", "--channel", "sms", "--mode", "real",
+                                 "--allow-expired",
                                  "--templates", str(templates), "--locales", str(locales),
                                  "--format", "json"])
     assert result.exit_code == 1, result.output

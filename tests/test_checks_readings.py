@@ -202,4 +202,5 @@ def test_repeated_hour_in_emsg_check(runner):
 def houston_noon():
     from messaging.scenarios import load_scenario
 
-    return load_scenario(HOUSTON).with_overrides(["onset=2026-11-01T12:00:00-06:00"])
+    return load_scenario(HOUSTON).with_overrides(["onset=2026-11-01T12:00:00-06:00",
+                                                  "expires=2026-11-01T18:00:00-06:00"])

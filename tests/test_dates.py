@@ -100,7 +100,8 @@ def test_houston_on_the_night_clocks_go_back(renderer, houston, language, channe
 @pytest.mark.parametrize("channel", ["long", "voice"])
 def test_noon_is_unambiguous(renderer, houston, language, channel):
     """Noon after the change (12:00 CST, UTC-6): never "12:00 p.m."."""
-    noon = houston.with_overrides(["onset=2026-11-01T12:00:00-06:00"])
+    noon = houston.with_overrides(["onset=2026-11-01T12:00:00-06:00",
+                                   "expires=2026-11-01T18:00:00-06:00"])
     text = _render(renderer, noon, language, channel)
     assert not re.search(r"12(:00)?\s?[ap]\.?\s?m", text, re.I)
     if channel == "voice" and language in NOON:

@@ -19,25 +19,34 @@ from .findings import ERROR, Finding, Report
 from .messages import Message, describe
 from .readings import check_readings, check_repeated_hour
 from .scripts import check_scripts
+from .timeline import check_expired, check_timeline
 
 
 def run_checks(renderer: Renderer, scenario: Scenario, *, types: Sequence[str],
                languages: Sequence[str], channels: Sequence[str],
                modes: Sequence[bool] = (False,), catalogs: bool = True,
-               msgfmt: bool = True) -> Report:
+               msgfmt: bool = True, expired: str | None = None) -> Report:
     """Render every type × language × channel × mode and check each message.
 
     A template or catalog that cannot be rendered becomes an error finding, and the other
     messages are still checked. Unknown types, languages or missing facts raise, as in
-    ``emsg draft``.
+    ``emsg draft``. The scenario's times come first (:mod:`.timeline`): when they
+    contradict each other nothing is rendered. ``expired`` is the severity of an alert
+    past its deadline (``None``: not checked, as for an exercise).
     """
     report = Report()
     label = scenario.path or scenario.title
     for code in languages:
         renderer.languages.get(code)
+    report.add(check_timeline(renderer, scenario, types))
+    if expired:
+        report.add(check_expired(scenario, types, expired))
+    if any(f.check == "chronology" for f in report.errors):
+        report.findings = [replace(f, scenario=label) for f in report.findings]
+        return report
     for type_name in types:
         message_type = renderer.message_type(type_name)
-        facts = renderer.facts(type_name, scenario)
+        facts = renderer.facts(type_name, scenario, chronology=False)
         report.add(check_template(message_type))
         report.add(check_repeated_hour(message_type, facts))
         available = message_type.channels()
@@ -52,7 +61,8 @@ def run_checks(renderer: Renderer, scenario: Scenario, *, types: Sequence[str],
                         report.add(check_consistency(message, reference))
     if catalogs:
         report.merge(check_catalogs(renderer, languages, msgfmt=msgfmt))
-    report.findings = [replace(f, scenario=label) if f.type else f for f in report.findings]
+    report.findings = [replace(f, scenario=label) if f.type or f.check == "chronology" else f
+                       for f in report.findings]
     return report
 
 
