@@ -178,10 +178,10 @@ def test_invented_placeholder_is_caught(data_copy, hurricane):
 def test_language_without_catalog_falls_back(data_copy, hurricane):
     templates, locales = data_copy
     with (locales / "languages.toml").open("a", encoding="utf-8") as f:
-        f.write('\n[cak]\nname = "Kaqchikel"\nnative = "Kaqchikel"\n'
+        f.write('\n[tzj]\nname = "Tz\'utujil"\nnative = "Tzʼutujil"\n'
                 'formatting_locale = "es_GT"\nfallback = ["es"]\n')
     renderer = Renderer(templates, locales)
-    result = renderer.render("evacuation", "cak", "sms", hurricane)
+    result = renderer.render("evacuation", "tzj", "sms", hurricane)
     assert result.language_used == "es"
     assert any("no catalog" in w for w in result.warnings)
 
