@@ -1,10 +1,11 @@
 """Read a CAP alert published by an authority and turn it into a scenario.
 
 Tolerant of real feeds: CAP 1.1 or 1.2, any language, several ``<info>`` blocks, missing
-optional elements. Strict where safety needs it: the file is parsed with ``defusedxml``,
-so entity declarations (the "billion laughs" bomb) and external entities are refused
-before anything is expanded or fetched; a file that is not XML, or not a CAP alert, or
-lacks a required alert element, is one clear error naming the file and line.
+optional elements. Strict where safety needs it: the file is read and parsed by
+:mod:`messaging.cap_xml` (a size limit, no XML entities); a file that is not XML, or not a
+CAP alert, or lacks a required alert element, is one clear error naming the file and line.
+Which hazard the alert names is :mod:`messaging.cap_hazards`; writing the scenario file,
+every value escaped, is :mod:`messaging.cap_scenario`.
 
 The facts follow the scenario vocabulary (see ``scenarios.py``): ``senderName`` →
 ``source``, ``event`` → ``hazard`` (a glossary key), ``areaDesc`` → ``area``,
@@ -16,68 +17,29 @@ Everything that could not be mapped is listed, never silently dropped.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from .cap import (
     EMSG_PREFIX,
-    NAMESPACES,
     CapError,
     check_rules,
     children,
-    local,
-    namespace,
     parse_circle,
     parse_polygon,
     parse_time,
     text_of,
 )
-from .glossary import HAZARD_CONTEXT, HAZARDS
+from .cap_hazards import SAME_CODES, hazard_terms, match_hazard
+from .cap_xml import parse_xml, read_limited, root_alert
+from .glossary import HAZARDS
 
-#: a CAP alert is a few kilobytes; a file this large is not one
-MAX_BYTES = 5 * 1024 * 1024
+__all__ = ["ImportedAlert", "alert_reference", "hazard_terms", "match_hazard", "read_alert",
+           "variable_types"]
+
 REQUIRED = ("identifier", "sender", "sent", "status", "msgType", "scope")
-
-#: how authorities in the region name our hazards, besides the catalogs' translations
-#: (compared without accents or case, as whole words)
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "hurricane": ("hurricane", "huracan", "huracanes", "ouragan", "furacao", "siklon"),
-    "tropical_storm": ("tropical storm", "tormenta tropical", "tempete tropicale",
-                       "tempestade tropical", "tanpet tropikal"),
-    "flood": ("flood", "floods", "flooding", "flash flood", "inundacion", "inundaciones",
-              "crecida", "crecidas", "inondation", "inondations", "inundacao", "inundacoes",
-              "inondasyon", "lavalas"),
-    "landslide": ("landslide", "landslides", "mudslide", "deslave", "deslaves",
-                  "deslizamiento", "deslizamientos", "derrumbe", "derrumbes",
-                  "glissement de terrain", "deslizamento", "glisman teren"),
-    "earthquake": ("earthquake", "sismo", "sismos", "terremoto", "temblor", "seisme",
-                   "tremblement de terre", "tranblemannte", "goudougoudou"),
-    "tsunami": ("tsunami", "maremoto", "raz de maree"),
-    "volcanic_eruption": ("volcanic eruption", "volcanic", "eruption", "erupcion",
-                          "erupcion volcanica", "actividad volcanica", "volcan",
-                          "eruption volcanique", "erupcao"),
-    "wildfire": ("wildfire", "wildfires", "forest fire", "incendio forestal",
-                 "incendios forestales", "feu de foret", "incendie de foret",
-                 "incendio florestal"),
-    "extreme_heat": ("extreme heat", "excessive heat", "heat wave", "calor extremo",
-                     "ola de calor", "onda de calor", "canicule", "chaleur extreme"),
-}
-
-#: SAME / EAS event codes (US NWS and others) some feeds carry as <eventCode>
-SAME_CODES = {
-    "HUW": "hurricane", "HUA": "hurricane", "HLS": "hurricane",
-    "TRW": "tropical_storm", "TRA": "tropical_storm",
-    "FFW": "flood", "FFA": "flood", "FFS": "flood", "FLW": "flood", "FLA": "flood",
-    "FLS": "flood", "EQW": "earthquake", "TSW": "tsunami", "TSA": "tsunami",
-    "VOW": "volcanic_eruption", "FRW": "wildfire", "LSW": "landslide",
-    "EHW": "extreme_heat", "EHA": "extreme_heat",
-}
-
 
 @dataclass
 class ImportedAlert:
@@ -112,109 +74,7 @@ class ImportedAlert:
         return f"{self.sender},{self.identifier},{self.sent}"
 
 
-# -- hardened parsing ----------------------------------------------------------------------
-
-class _LineBuilder(ET.TreeBuilder):
-    """A tree builder that remembers the line each element starts on."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.expat = None
-        self.lines: dict[int, int] = {}
-
-    def start(self, tag, attrs):
-        element = super().start(tag, attrs)
-        if self.expat is not None:
-            self.lines[id(element)] = self.expat.CurrentLineNumber
-        return element
-
-
-def parse_xml(data: bytes, path: str) -> tuple[ET.Element, dict[int, int]]:
-    """Parse untrusted XML: no entity declarations, no external entities, no huge files."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import DefusedXMLParser
-
-    if len(data) > MAX_BYTES:
-        raise CapError(f"{len(data):,} bytes is too large for a CAP alert (at most "
-                       f"{MAX_BYTES:,})", path=path)
-    builder = _LineBuilder()
-    parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True,
-                              forbid_external=True)
-    builder.expat = parser.parser
-    try:
-        parser.feed(data)
-        root = parser.close()
-    except DefusedXmlException as exc:
-        line = parser.parser.CurrentLineNumber
-        kind = type(exc).__name__
-        what = ("declares XML entities (an entity-expansion bomb or an external entity "
-                "could hide there)" if kind == "EntitiesForbidden"
-                else "refers to an external resource" if "External" in kind
-                else f"uses a forbidden XML construct ({kind})")
-        raise CapError(f"refused: the file {what}; CAP alerts need neither", path=path,
-                       line=line) from None
-    except ET.ParseError as exc:
-        line, column = exc.position
-        reason = re.sub(r": line \d+, column \d+$", "", str(exc))
-        raise CapError(f"not XML ({reason} at column {column + 1})", path=path,
-                       line=line) from None
-    return root, builder.lines
-
-
-def _root_alert(root: ET.Element, path: str) -> str:
-    ns, name = namespace(root), local(root)
-    if name == "alert" and ns in NAMESPACES:
-        return NAMESPACES[ns]
-    if name in ("feed", "rss"):
-        raise CapError(f"this is an {'Atom' if name == 'feed' else 'RSS'} feed, not a CAP "
-                       "alert: download the CAP file one of its entries links to",
-                       path=path, line=1)
-    found = f"<{name}>" + (f" in namespace {ns}" if ns else " without a namespace")
-    raise CapError(f"not a CAP alert: the root element is {found}, expected <alert> in "
-                   "the CAP 1.1 or 1.2 namespace", path=path, line=1)
-
-
 # -- mapping -------------------------------------------------------------------------------
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("ʼ", "'").replace("’", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w']+", " ", text).split())
-
-
-def hazard_terms(renderer=None) -> dict[str, str]:
-    """Folded term → glossary key: English, our catalogs' translations, known synonyms."""
-    terms: dict[str, str] = {}
-    for key, english in HAZARDS.items():
-        terms[_fold(english)] = key
-        terms[_fold(key.replace("_", " "))] = key
-        for synonym in SYNONYMS.get(key, ()):
-            terms.setdefault(_fold(synonym), key)
-    if renderer is not None:
-        for code in renderer.languages.codes():
-            catalog = renderer.catalog(code)
-            if catalog is None:
-                continue
-            for key, english in HAZARDS.items():
-                entry = catalog.lookup(HAZARD_CONTEXT, english)
-                if entry is not None and entry.strings[0].strip():
-                    terms.setdefault(_fold(entry.strings[0]), key)
-    return terms
-
-
-def match_hazard(text: str, terms: dict[str, str]) -> tuple[str | None, list[str]]:
-    """The hazard ``text`` names (the earliest, longest term), and every hazard it names."""
-    folded = _fold(text)
-    found: list[tuple[int, int, str]] = []
-    for term, key in terms.items():
-        for m in re.finditer(rf"(?<!\w){re.escape(term)}(?!\w)", folded):
-            found.append((m.start(), -len(term), key))
-    if not found:
-        return None, []
-    found.sort()
-    keys = list(dict.fromkeys(key for _, _, key in found))
-    return found[0][2], keys
-
 
 def _phone(contact: str, region: str | None) -> str | None:
     import phonenumbers
@@ -283,14 +143,9 @@ def read_alert(path: str | Path, *, renderer=None, info_language: str | None = N
         raise CapError(f"unknown time zone {timezone!r} (use an IANA name such as "
                        "America/Guatemala)", field="--timezone")
     if data is None:
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise CapError("file not found", path=name) from None
-        except OSError as exc:
-            raise CapError(f"cannot read file ({exc.strerror})", path=name) from None
+        data = read_limited(path)
     root, lines = parse_xml(data, name)
-    version = _root_alert(root, name)
+    version = root_alert(root, name)
     line_of = lambda element: lines.get(id(element))  # noqa: E731
     for required in REQUIRED:
         if text_of(root, required) is None:
@@ -470,7 +325,8 @@ def read_alert(path: str | Path, *, renderer=None, info_language: str | None = N
             elif imported.timezone is None:
                 unmapped.append(f"parameter {value_name}={value} is not an IANA time zone")
             continue
-        if fact and re.fullmatch(r"[A-Za-z_]\w*", fact) and fact not in facts:
+        # a TOML bare key (ASCII), so that no name can change the scenario's structure
+        if fact and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", fact) and fact not in facts:
             try:
                 facts[fact] = _typed(fact, value, types)
             except ValueError as exc:
@@ -520,12 +376,8 @@ def read_alert(path: str | Path, *, renderer=None, info_language: str | None = N
 def alert_reference(path: str | Path) -> str:
     """``sender,identifier,sent`` of the alert in ``path``, for an Update or Cancel."""
     name = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise CapError(f"cannot read file ({exc.strerror})", path=name) from None
-    root, lines = parse_xml(data, name)
-    _root_alert(root, name)
+    root, lines = parse_xml(read_limited(path), name)
+    root_alert(root, name)
     parts = []
     for required in ("sender", "identifier", "sent"):
         value = text_of(root, required)
@@ -533,84 +385,3 @@ def alert_reference(path: str | Path) -> str:
             raise CapError(f"missing required <{required}>", path=name, field="<alert>")
         parts.append(value)
     return ",".join(parts)
-
-
-# -- writing the scenario ------------------------------------------------------------------
-
-FACT_ORDER = ("source", "hazard", "area", "issued", "onset", "expires", "evacuate_by",
-              "ended", "shelter", "shelters_open", "hotline", "url", "id_required")
-
-
-def _toml(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    # JSON strings are TOML basic strings (same escapes), kept readable
-    return json.dumps(str(value), ensure_ascii=False)
-
-
-def _comment(text: str) -> str:
-    return " ".join(text.split())
-
-
-def scenario_toml(imported: ImportedAlert, renderer=None) -> str:
-    """The scenario file for ``imported``: facts, area, provenance, and what is missing."""
-    out = [
-        f"# Imported by `emsg cap import` from {Path(imported.path).name}",
-        f"# CAP {imported.version} {imported.msg_type} {imported.identifier} "
-        f"from {imported.sender}, sent {imported.sent} ({imported.status}).",
-        "# Check every fact against the alert before drafting. The official wording is in",
-        "# [cap] at the end.",
-    ]
-    if imported.unmapped:
-        out.append("# Not mapped:")
-        out += [f"#   - {_comment(item)}" for item in imported.unmapped]
-    out += ["", "[scenario]", f"title = {_toml(imported.title)}"]
-    if imported.description:
-        out.append(f"description = {_toml(imported.description)}")
-    if imported.timezone:
-        out.append(f"timezone = {_toml(imported.timezone)}")
-    else:
-        out.append('# timezone = "..."   # the event\'s IANA zone (e.g. America/Mexico_City): '
-                   "needed to draft any message that states a time")
-    if imported.region:
-        out.append(f"region = {_toml(imported.region)}")
-    out.append('# languages = ["es", "quc", "mam"]   # your nationals\' languages '
-               "(default: all)")
-    out += ["", "[facts]"]
-    names = [n for n in FACT_ORDER if n in imported.facts]
-    names += [n for n in imported.facts if n not in names]
-    for name in names:
-        out.append(f"{name} = {_toml(imported.facts[name])}")
-    missing = _missing(imported, renderer)
-    if missing:
-        out.append("# Not in the alert; add before drafting the message types that need "
-                   "them:")
-        for name, users in missing.items():
-            out.append(f"# {name} = ...   # needed by {', '.join(users)}")
-    if imported.area:
-        out += ["", "[area]"]
-        for kind, values in imported.area.items():
-            out.append(f"{kind} = {_toml(values[0] if len(values) == 1 else values)}")
-    out += ["", "# The alert this scenario comes from (not used for drafting).", "[cap]"]
-    for key, value in imported.cap.items():
-        out.append(f"{key} = {_toml(value)}")
-    return "\n".join(out) + "\n"
-
-
-def _missing(imported: ImportedAlert, renderer) -> dict[str, list[str]]:
-    from .message_types import list_types
-
-    missing: dict[str, list[str]] = {}
-    if renderer is None:
-        return missing
-    for type_name in list_types(renderer.templates_dir):
-        for var in renderer.message_type(type_name).variables.values():
-            if var.required and var.name not in imported.facts:
-                missing.setdefault(var.name, []).append(type_name)
-    return missing

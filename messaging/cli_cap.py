@@ -175,7 +175,8 @@ def cap_import(alert_file, output, force, info_lang, timezone, region, templates
       emsg cap import official-alert.xml -o scenario.toml
       emsg draft early_warning --scenario scenario.toml --var shelter='Escuela 5'
     """
-    from .cap_import import read_alert, scenario_toml
+    from .cap_import import read_alert
+    from .cap_scenario import scenario_toml
     from .outputs import check_output, write_atomic
 
     inputs = input_paths(None, templates_dir, locales_dir, alert_file)

@@ -1,13 +1,15 @@
 """Typed facts: parse what a scenario says, once per message type and scenario.
 
-Parsing fails loudly: a missing fact, an empty place name, a time without a UTC offset or
-without the event's time zone to name it by, a phone number that is not one. Formatting
+Parsing fails loudly: a missing fact, an empty place name, a control character (DEL, NUL,
+ESC ...: no SMS carries one and CAP's XML cannot), a time without a UTC offset or without
+the event's time zone to name it by, a phone number that is not one. Formatting
 for one audience (language, channel) is :mod:`messaging.formatting`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -102,6 +104,10 @@ def parse_value(var: Variable, raw: object, region: str | None = None) -> object
     text = " ".join(str(raw).split())
     if not text:
         raise ValueError("is empty")
+    control = next((c for c in text if unicodedata.category(c) in ("Cc", "Cs")), None)
+    if control is not None:  # an SMS cannot carry it, and it makes CAP XML ill-formed
+        raise ValueError(f"contains the control character U+{ord(control):04X} (character "
+                         f"{text.index(control) + 1}); remove it")
     if kind == "phone":
         return _parse_phone(text, region)
     if kind == "url":

@@ -22,7 +22,8 @@ from messaging.cap import (
     parse_polygon,
 )
 from messaging.cap_export import AlertOptions, export_alert
-from messaging.cap_import import hazard_terms, match_hazard, read_alert, scenario_toml
+from messaging.cap_import import hazard_terms, match_hazard, read_alert
+from messaging.cap_scenario import scenario_toml
 from messaging.cli import cli
 from messaging.errors import MissingVariable, ScenarioError
 from messaging.message_types import MESSAGE_TYPES
