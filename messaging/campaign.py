@@ -17,7 +17,7 @@ from pathlib import Path
 from .facts import Facts
 from .journal import Journal
 from .optouts import OptOutList
-from .recipients import InvalidRow, file_digest, read_recipients
+from .recipients import InvalidRow, ListTally, file_digest, read_recipients
 from .rendering import Renderer, RenderResult
 
 #: where journals (and the shared opt-out list) go when --journal is not given
@@ -29,7 +29,7 @@ OPT_OUTS_FILE = "opt-outs.txt"
 class Campaign:
     type_name: str
     facts: Facts
-    recipients: Path
+    recipients: Path  # or a recipients.ListSource (standard input, a pipe: read once)
     exercise: bool
     backend: str
     region: str | None = None
@@ -76,6 +76,8 @@ class Prepared:
     rejected: list[InvalidRow] = field(default_factory=list)
     #: per language: the rendered SMS
     rendered: dict[str, RenderResult] = field(default_factory=dict)
+    #: where every physical line of the list went (see recipients.ListTally)
+    tally: ListTally | None = None
 
 
 def prepare(journal: Journal, renderer: Renderer, campaign: Campaign, *,
@@ -115,6 +117,7 @@ def prepare(journal: Journal, renderer: Renderer, campaign: Campaign, *,
                                           "kind='duplicate'", (item.line,)).fetchone()
                 prepared.rejected.append(InvalidRow(item.line, "phone", item.phone,
                                                     first[0] if first else "duplicate"))
+    prepared.tally = rows.tally
     prepared.added = ingest.added
     prepared.duplicates = ingest.duplicates
     prepared.invalid = ingest.invalid

@@ -26,7 +26,8 @@ from .encoding import POLICIES
 @click.argument("message_type", metavar="TYPE")
 @facts_options
 @click.option("--recipients", "recipients_path", required=True, metavar="CSV",
-              help="CSV with 'phone' and 'language' columns (UTF-8, with or without BOM).")
+              help="CSV with 'phone' and 'language' columns (UTF-8, with or without BOM); "
+                   "'-' reads standard input.")
 @click.option("--exercise", is_flag=True, help="Mark every message as an exercise (drill).")
 @click.option("--via", type=click.Choice(["drafts", "twilio"]), default="drafts",
               show_default=True, help="drafts prints (or writes) every message and sends "
@@ -87,6 +88,7 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
     from .journal import Journal
     from .optouts import OptOutList
     from .outputs import check_apart
+    from .recipients import ListSource
 
     if outbox and via != "drafts":
         raise BadInput("--outbox is for --via drafts")
@@ -101,7 +103,7 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
     fresh = freshness(scenario, message_type)
     if via == "twilio" and not exercise and not allow_expired:
         refuse_expired(scenario, message_type, "a live send")
-    campaign = Campaign(message_type, facts, Path(recipients_path), exercise, via,
+    campaign = Campaign(message_type, facts, ListSource.open(recipients_path), exercise, via,
                         region=region or scenario.region, scenario=scenario_path)
     out = sys.stdout
     if via == "twilio":
@@ -149,7 +151,8 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
     if fmt == "json":
         echo_json({**summary.to_dict(), "rejected_rows": [
             {"line": r.line, "field": r.field, "value": r.value, "reason": r.reason}
-            for r in prepared.rejected]})
+            for r in prepared.rejected],
+            **({"list": prepared.tally.to_dict()} if prepared.tally else {})})
     else:
         _print_summary(summary, via)
     if summary.open:
@@ -238,12 +241,18 @@ def _report_prepared(prepared, summary, journal_path) -> None:
         bits.append(f"{prepared.opted_out} opted out")
     click.echo("Recipients: " + ", ".join(bits), file=err)
     for row in prepared.rejected:
-        click.echo(f"  line {row.line}: {row.field}: {row.reason}", file=err)
+        click.echo(f"  {row}", file=err)
     shown = len(prepared.rejected)
     if shown < prepared.invalid + prepared.duplicates:
         more = prepared.invalid + prepared.duplicates - shown
         where = f"emsg status --journal {journal_path}" if journal_path else "--journal"
         click.echo(f"  ... and {more} more (see {where})", file=err)
+    if prepared.tally is not None:
+        from .list_report import tally_lines
+
+        for line in tally_lines(prepared.tally, added=prepared.added,
+                                duplicates=prepared.duplicates, invalid=prepared.invalid):
+            click.echo(line, file=err)
     for language, result in prepared.rendered.items():
         for warning in result.warnings:
             click.echo(f"  {language}: ! {warning}", file=err)

@@ -1,32 +1,49 @@
-"""Read a recipients CSV, one row at a time: phone numbers to E.164, languages resolved.
+"""Read a recipients list, one row at a time: phone numbers to E.164, languages resolved.
 
-The file needs a ``phone`` column and usually a ``language`` column; a ``name`` column is
-kept for ``emsg export``, and ``group`` and any other column are ignored. UTF-8 with or
-without a byte-order mark. Rows are streamed: a file of a million rows is never held in
-memory, and duplicates are collapsed by whoever stores the rows (the campaign journal has a
-unique index on the phone number).
+The list needs a ``phone`` column and usually a ``language`` column; a ``name`` column is
+kept for ``emsg export``, and ``group`` and any other column are ignored. Rows are streamed:
+a file of a million rows is never held in memory, and duplicates are collapsed by whoever
+stores the rows (the campaign journal has a unique index on the phone number). How bytes
+become physical lines is :mod:`messaging.list_formats`; this module makes rows of them and
+checks each row.
 
-A bad row is not fatal: :func:`read_recipients` yields an :class:`InvalidRow` naming its
-line, field and reason, and goes on. A file that cannot be read as CSV at all (missing,
-not UTF-8, binary, no ``phone`` column, empty) raises :class:`RecipientsError`.
+No row is lost silently. A bad row is not fatal: :func:`read_recipients` yields an
+:class:`InvalidRow` naming its line, field and reason, and goes on. A quoted field that
+spans lines is one row (noted with its lines); a stray quote that never closes is read
+as an ordinary character (noted), never allowed to swallow the rest of the file. The
+list's :class:`ListTally` accounts for every physical line: header, blank, rows and the
+extra lines of rows that span several. A file that cannot be read as a list at all
+(missing, binary, no ``phone`` column, two of them, empty) raises
+:class:`RecipientsError`.
 """
 
 from __future__ import annotations
 
-import csv
+import os
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
 from .languages import LanguageRegistry
+from .list_formats import (
+    ListSource,
+    RecipientsError,
+    Record,
+    check_text,
+    csv_records,
+    detect_encoding,
+    physical_lines,
+)
+
+__all__ = ["PHONE", "LANGUAGE", "InvalidRow", "ListSource", "ListTally", "PhoneParser", "Recipient",
+           "RecipientList", "RecipientsError", "RowNote", "file_digest", "read_recipients"]
 
 #: Columns we read; any other column is ignored.
 PHONE, LANGUAGE, NAME = "phone", "language", "name"
-
-
-class RecipientsError(InputError):
-    """The recipients file as a whole cannot be read."""
+#: notes of each kind kept for the report (all are counted)
+KEEP_NOTES = 20
 
 
 @dataclass(frozen=True)
@@ -45,9 +62,80 @@ class InvalidRow:
     field: str
     value: str
     reason: str
+    last_line: int | None = None  # when the row spans physical lines
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.reason}"
+        return f"{_where(self.line, self.last_line)}: {self.field}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class RowNote:
+    """Something the user should know about a row that was read (it is not invalid)."""
+
+    line: int
+    last_line: int
+    kind: str  # "spans_lines", "stray_quote"
+    field: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{_where(self.line, self.last_line)}: {self.field}: {self.message}"
+
+    def to_dict(self) -> dict:
+        return {"line": self.line, "last_line": self.last_line, "kind": self.kind,
+                "field": self.field, "value": self.value, "message": self.message}
+
+
+def _where(line: int, last: int | None) -> str:
+    return f"lines {line}-{last}" if last and last != line else f"line {line}"
+
+
+@dataclass
+class ListTally:
+    """Where every physical line of the list went; filled while the rows are read.
+
+    ``physical_lines == header_lines + blank_lines + rows + continuation_lines``, where
+    ``rows`` counts every data row, valid or not, once, and ``continuation_lines`` the
+    physical lines after the first of each row that spans several.
+    """
+
+    name: str
+    format: str = "csv"
+    encoding: str = ""
+    delimiter: str = ","
+    physical_lines: int = 0
+    header_lines: int = 0
+    blank_lines: int = 0
+    rows: int = 0
+    continuation_lines: int = 0
+    invalid: int = 0
+    #: one-line notices about the file as a whole (how it was decoded)
+    notices: list[str] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    notes: dict[str, list[RowNote]] = field(default_factory=dict)
+
+    def note(self, note: RowNote) -> None:
+        self.counts[note.kind] += 1
+        kept = self.notes.setdefault(note.kind, [])
+        if len(kept) < KEEP_NOTES:
+            kept.append(note)
+
+    @property
+    def accounted(self) -> bool:
+        return self.physical_lines == (self.header_lines + self.blank_lines + self.rows
+                                       + self.continuation_lines)
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.name, "format": self.format, "encoding": self.encoding,
+            "delimiter": self.delimiter, "physical_lines": self.physical_lines,
+            "header_lines": self.header_lines, "blank_lines": self.blank_lines,
+            "rows": self.rows, "continuation_lines": self.continuation_lines,
+            "invalid_rows": self.invalid, "notices": list(self.notices),
+            "note_counts": dict(self.counts),
+            "notes": [n.to_dict() for kept in self.notes.values() for n in kept],
+        }
 
 
 class PhoneParser:
@@ -84,91 +172,154 @@ class PhoneParser:
         return f"+{number.country_code}{zeros}{number.national_number}"
 
 
-def read_recipients(path: str | Path, languages: LanguageRegistry, *,
-                    region: str | None = None) -> Iterator[Recipient | InvalidRow]:
-    """Yield each data row as a :class:`Recipient` or an :class:`InvalidRow`.
+def read_recipients(path: str | os.PathLike, languages: LanguageRegistry, *,
+                    region: str | None = None) -> RecipientList:
+    """The rows of a list, each a :class:`Recipient` or an :class:`InvalidRow`, as an
+    iterable whose ``tally`` says where every physical line went once it is read.
 
     Line numbers are the file's physical lines (the header is line 1), as an editor shows
     them. Duplicates are not removed here.
     """
-    name = str(path)
-    parser = PhoneParser(region)
-    resolved: dict[str, tuple[str, bool]] = {}
-    try:
-        stream = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
-    except FileNotFoundError:
-        raise RecipientsError("file not found", path=name) from None
-    except IsADirectoryError:
-        raise RecipientsError("is a folder, not a CSV file", path=name) from None
-    except OSError as exc:
-        raise RecipientsError(f"cannot read file ({exc.strerror})", path=name) from None
-    with stream:
-        reader = csv.reader(stream)
+    return RecipientList(ListSource.open(path), languages, PhoneParser(region))
+
+
+class RecipientList:
+    """One pass over a list (an iterator); ``tally`` is complete after the pass."""
+
+    def __init__(self, source: ListSource, languages: LanguageRegistry,
+                 parser: PhoneParser) -> None:
+        self.source = source
+        self.languages = languages
+        self.parser = parser
+        self.tally = ListTally(source.name)
+        self._rows = self._read()
+
+    def __iter__(self) -> RecipientList:
+        return self
+
+    def __next__(self) -> Recipient | InvalidRow:
+        return next(self._rows)
+
+    def _read(self) -> Iterator[Recipient | InvalidRow]:
+        source, tally = self.source, self.tally
+        head = source.head()
+        check_text(source, head)
+        encoding = detect_encoding(source, head)
+        tally.encoding = encoding.label
+        if encoding.notice:
+            tally.notices.append(encoding.notice)
+        header: _Header | None = None
+        records = csv_records(physical_lines(source, encoding), tally.delimiter,
+                           lambda cells: header is not None and header.looks_like_row(
+                               cells, self.parser))
+        resolved: dict[str, tuple[str, bool]] = {}
+        for rec in records:
+            tally.physical_lines = rec.last
+            if rec.cells is not None and not any(c.strip() for c in rec.cells):
+                tally.blank_lines += 1
+                continue
+            if header is None:
+                if rec.problem:
+                    raise RecipientsError(f"header: {rec.problem}", path=source.name,
+                                          line=rec.first)
+                header = _Header.parse(rec, source.name)
+                tally.header_lines = rec.last - rec.first + 1
+                continue
+            tally.rows += 1
+            tally.continuation_lines += rec.last - rec.first
+            item = self._row(rec, header, resolved)
+            if isinstance(item, InvalidRow):
+                tally.invalid += 1
+            yield item
+        if header is None:
+            raise RecipientsError("empty file: expected a header row with 'phone' and "
+                                  "'language' columns", path=source.name)
+
+    def _row(self, rec: Record, header: _Header,
+             resolved: dict[str, tuple[str, bool]]) -> Recipient | InvalidRow:
+        last = rec.last if rec.last != rec.first else None
+        if rec.problem:
+            return InvalidRow(rec.first, "line", "", rec.problem, last)
+        cells = rec.cells
+        assert cells is not None
+        if last:
+            at = next((i for i, c in enumerate(cells) if "\n" in c or "\r" in c), 0)
+            self.tally.note(RowNote(rec.first, rec.last, "spans_lines", header.name(at),
+                                    cells[at][:80], f"one row on {rec.last - rec.first + 1} "
+                                    "lines (a quoted field with line breaks)"))
+        if rec.stray_quote:
+            at = next((i for i, c in enumerate(cells) if '"' in c), 0)
+            self.tally.note(RowNote(rec.first, rec.first, "stray_quote", header.name(at),
+                                    cells[at][:80], 'a quote (") that never closes: read as '
+                                    "an ordinary character"))
+        if len(cells) < header.width:
+            return InvalidRow(rec.first, PHONE if len(cells) <= header.phone else LANGUAGE,
+                              "", f"row has {len(cells)} column(s), the header "
+                                  f"{len(header.names)}", last)
+        raw_phone = cells[header.phone]
         try:
-            header = _header(reader, name)
-            phone_at = header.index(PHONE)
-            lang_at = header.index(LANGUAGE) if LANGUAGE in header else None
-            name_at = header.index(NAME) if NAME in header else None
-            width = max(phone_at, lang_at or 0) + 1
-            line = reader.line_num
-            for row in reader:
-                start, line = line + 1, reader.line_num
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue  # blank line
-                if len(row) < width:
-                    yield InvalidRow(start, PHONE if len(row) <= phone_at else LANGUAGE, "",
-                                     f"row has {len(row)} column(s), the header {len(header)}")
-                    continue
-                raw_phone = row[phone_at]
-                try:
-                    phone = parser.parse(raw_phone)
-                except ValueError as exc:
-                    yield InvalidRow(start, PHONE, raw_phone, str(exc))
-                    continue
-                asked = row[lang_at].strip() if lang_at is not None else ""
-                if asked not in resolved:
-                    resolved[asked] = languages.resolve(asked or None)
-                language, fell_back = resolved[asked]
-                who = row[name_at].strip() if name_at is not None and name_at < len(row) else ""
-                yield Recipient(start, phone, language, asked, fell_back, who)
-        except UnicodeDecodeError as exc:
-            raise RecipientsError(f"not UTF-8 text ({exc.reason} after line "
-                                  f"{reader.line_num}); save it as CSV UTF-8",
-                                  path=name) from None
-        except csv.Error as exc:
-            raise RecipientsError(f"not a CSV file ({exc})", path=name,
-                                  line=reader.line_num + 1) from None
+            phone = self.parser.parse(raw_phone)
+        except ValueError as exc:
+            return InvalidRow(rec.first, PHONE, raw_phone, str(exc), last)
+        asked = cells[header.language].strip() if header.language is not None else ""
+        if asked not in resolved:
+            resolved[asked] = self.languages.resolve(asked or None)
+        language, fell_back = resolved[asked]
+        who = cells[header.name_at].strip() if header.name_at is not None \
+            and header.name_at < len(cells) else ""
+        return Recipient(rec.first, phone, language, asked, fell_back, who)
 
 
-def _header(reader, name: str) -> list[str]:
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            header = [cell.strip().lower() for cell in row]
-            break
-    else:
-        raise RecipientsError("empty file: expected a header row with 'phone' and "
-                              "'language' columns", path=name)
-    if PHONE not in header:
-        shown = ", ".join(repr(h) for h in header[:8]) + (" ..." if len(header) > 8 else "")
-        raise RecipientsError(f"no 'phone' column in the header (found {shown}); is this a "
-                              "recipients CSV?", path=name, line=reader.line_num,
-                              field=PHONE)
-    return header
+@dataclass(frozen=True)
+class _Header:
+    names: list[str]
+    phone: int
+    language: int | None
+    name_at: int | None = None
+
+    @property
+    def width(self) -> int:
+        """Columns a row needs for the ones we read."""
+        return max(self.phone, self.language or 0) + 1
+
+    def name(self, index: int) -> str:
+        return self.names[index] if index < len(self.names) and self.names[index] \
+            else f"column {index + 1}"
+
+    @classmethod
+    def parse(cls, rec: Record, name: str) -> _Header:
+        names = [cell.strip().lower() for cell in rec.cells or []]
+        found = {PHONE: [], LANGUAGE: []}
+        for index, cell in enumerate(names):
+            if cell in found:
+                found[cell].append(index)
+        if not found[PHONE]:
+            shown = ", ".join(repr(h) for h in names[:8]) + (" ..." if len(names) > 8 else "")
+            raise RecipientsError(f"no 'phone' column in the header (found {shown}); is this "
+                                  "a recipients list?", path=name, line=rec.first, field=PHONE)
+        for column, indexes in found.items():
+            if len(indexes) > 1:
+                shown = " and ".join(str(i + 1) for i in indexes)
+                raise RecipientsError(f"{len(indexes)} '{column}' columns (columns {shown}): "
+                                      "keep one, or rename the others", path=name,
+                                      line=rec.first, field=column)
+        return cls(names, found[PHONE][0], found[LANGUAGE][0] if found[LANGUAGE] else None,
+                   names.index(NAME) if NAME in names else None)
+
+    def looks_like_row(self, cells: list[str], parser: PhoneParser) -> bool:
+        """Whether ``cells``, one physical line read alone, is a whole recipient row: then
+        a quote that would join it to the line before is a stray quote, not a line break
+        inside a field."""
+        if len(cells) != len(self.names):
+            return False
+        try:
+            parser.parse(cells[self.phone])
+        except ValueError:
+            return False
+        return True
 
 
-def file_digest(path: str | Path) -> str:
-    """SHA-256 of the file: a resumed campaign checks that its recipients did not change."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
-    except FileNotFoundError:
-        raise RecipientsError("file not found", path=str(path)) from None
-    except IsADirectoryError:
-        raise RecipientsError("is a folder, not a CSV file", path=str(path)) from None
-    except OSError as exc:
-        raise RecipientsError(f"cannot read file ({exc.strerror})", path=str(path)) from None
-    return digest.hexdigest()
+def file_digest(path: str | os.PathLike | Path) -> str:
+    """SHA-256 of the list: a resumed campaign checks that its recipients did not change.
+    A list read from standard input or a pipe is hashed as it was copied, once."""
+    return ListSource.open(path).sha256()
