@@ -89,7 +89,7 @@ def test_an_invalid_row_spanning_lines_names_all_its_lines(tmp_path, renderer):
                     encoding="utf-8")
     items, _ = read_all(path, renderer)
     assert isinstance(items[0], InvalidRow) and str(items[0]).startswith("lines 2-3: phone:")
-    assert items[1] == Recipient(4, phone(1), "es", "es", False)
+    assert items[1] == Recipient(4, phone(1), "es", "es", False, "y")
 
 
 def test_nul_bytes_cost_their_line_only(tmp_path, renderer):
@@ -109,7 +109,7 @@ def test_an_oversize_line_is_reported_and_the_next_rows_read(tmp_path, renderer)
     items, tally = read_all(path, renderer)
     assert isinstance(items[0], InvalidRow) and items[0].line == 2
     assert "longer than 65,536 characters" in items[0].reason
-    assert items[1] == Recipient(3, phone(2), "es", "es", False)
+    assert items[1] == Recipient(3, phone(2), "es", "es", False, "Bea")
     assert tally.physical_lines == 3
 
 
