@@ -102,7 +102,8 @@ def test_what_must_be_there():
     assert "aftershock" in texts("earthquake", "after")
     assert "high ground at once" in texts("earthquake", "warning")
     assert "never walk, swim or drive through flood water" in texts("flood", "warning")
-    assert "higher ground" in texts("flood", "evacuate")
+    assert "higher roads" in texts("flood", "evacuate")
+    assert "go up as high as you can and call for help" in texts("flood", "evacuate")
     assert "switch off the electricity" in texts("flood")
     assert "high ground or inland now" in texts("tsunami", "warning")
     assert "nose and mouth" in texts("volcanic_eruption", "warning")
@@ -123,8 +124,8 @@ def test_what_must_be_there():
     (lambda s: s.replace("forecast = false", "forecast = maybe", 1), "not valid TOML"),
     (lambda s: s.replace('text = "Drink water often, even if you are not thirsty."',
                          'text = "Drink water (often)."', 1), "no parentheses"),
-    (lambda s: s.replace('text = "Move to higher ground now."',
-                         'text = "Move to higher ground by %(evacuate_by)s."', 1),
+    (lambda s: s.replace('text = "Use the stairs, never the lifts."',
+                         'text = "Use the stairs by %(evacuate_by)s."', 1),
      "may use only no placeholder"),
 ])
 def test_bad_hazard_data_is_one_clear_error(edit, reason):
