@@ -27,6 +27,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import InputError
@@ -84,6 +85,40 @@ CREATE VIEW IF NOT EXISTS messages AS
 
 class JournalError(InputError):
     """The journal cannot be opened or written, or belongs to another campaign."""
+
+
+#: columns an older emsg's journal lacks (added when it is next opened for writing)
+_ADDED_LATER = {"recipients": {"name"}}
+
+
+@lru_cache(maxsize=1)
+def _expected_columns() -> dict[str, set[str]]:
+    """Table or view → the columns emsg reads, from the schemas themselves (the
+    campaign's and the tracking tables of :mod:`messaging.tracking`)."""
+    from .tracking import SCHEMA as TRACKING_SCHEMA
+
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(_SCHEMA + TRACKING_SCHEMA)
+        names = [r[0] for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")]
+        return {name: {r[1] for r in db.execute(f"PRAGMA table_info({name})")}
+                - _ADDED_LATER.get(name, set()) for name in names}
+    finally:
+        db.close()
+
+
+def check_columns(db: sqlite3.Connection, path: str) -> None:
+    """Refuse a file with emsg's table names but other columns (another program's
+    database, a damaged journal) in one line, before any query fails on it later. A table
+    that is missing is not an error here (a new journal creates it)."""
+    for table, columns in _expected_columns().items():
+        found = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        missing = sorted(columns - found) if found else []
+        if missing:
+            raise JournalError(f"not a campaign journal: its table {table!r} has no column "
+                               f"{', '.join(missing)} (written by another program?)",
+                               path=path, field="--journal")
 
 
 def utcnow() -> dt.datetime:
@@ -184,9 +219,13 @@ class Journal:
             if not memory:
                 self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            check_columns(self.db, self.path)
             self.db.executescript(_SCHEMA)
             if "name" not in {r[1] for r in self.db.execute("PRAGMA table_info(recipients)")}:
                 self.db.execute("ALTER TABLE recipients ADD COLUMN name TEXT")  # older ones
+        except JournalError:
+            self.close()
+            raise
         except sqlite3.DatabaseError as exc:
             self.close()
             raise JournalError(f"cannot open journal ({exc})", path=self.path,
@@ -214,6 +253,14 @@ class Journal:
             self.close()
             raise JournalError("not a campaign journal (an SQLite file without emsg's "
                                "tables)", path=self.path, field="--journal")
+        try:
+            check_columns(self.db, self.path)
+        except (JournalError, sqlite3.DatabaseError) as exc:
+            self.close()
+            if isinstance(exc, JournalError):
+                raise
+            raise JournalError(f"not a campaign journal ({exc})", path=self.path,
+                               field="--journal") from None
 
     # -- lifecycle ------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from .journal import JournalError
+from .journal import JournalError, check_columns
 from .keywords import Classified
 from .optouts import OptOutList
 
@@ -128,6 +128,11 @@ class TrackingStore:
                 self.db.close()
                 raise JournalError("not a campaign journal (an SQLite file without emsg's "
                                    "tables)", path=self.path, field="--journal")
+            try:
+                check_columns(self.db, self.path)
+            except JournalError:
+                self.db.close()
+                raise
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             self.db.executescript(SCHEMA)
