@@ -116,7 +116,13 @@ def _scenario_file(name: str) -> Path:
     from .resources import scenarios_dir
 
     bundled = scenarios_dir() / f"{name}.toml"
-    return bundled if bundled.exists() else path
+    if bundled.exists():
+        return bundled
+    from .names import unknown
+
+    names = sorted(p.stem for p in scenarios_dir().glob("*.toml"))
+    raise BadInput(f"--scenario: {unknown('scenario', name, names, known_as='bundled')}: "
+                   "not a file either")
 
 
 def input_paths(scenario_path: str | None, templates_dir=None, locales_dir=None,
@@ -128,13 +134,45 @@ def input_paths(scenario_path: str | None, templates_dir=None, locales_dir=None,
 
 def split_choice(value: str, known: list[str], what: str) -> list[str]:
     """``es,ht`` or ``all`` → a checked list."""
-    if value == "all":
+    from .names import canonical, unknown
+
+    if value.strip().lower() == "all":
         return list(known)
-    items = [v.strip() for v in value.split(",") if v.strip()]
-    for item in items:
-        if item not in known:
-            raise BadInput(f"--{what}: unknown {what} {item!r} (known: {', '.join(known)})")
+    items = []
+    for item in (v.strip() for v in value.split(",") if v.strip()):
+        spelled = canonical(item, known)
+        if spelled is None:
+            raise BadInput(f"--{what}: " + unknown(_WHAT.get(what, what), item, known))
+        items.append(spelled)
     return items
+
+
+_WHAT = {"lang": "language"}
+
+
+def choose_languages(renderer, value: str | None, scenario) -> list[str]:
+    """``--lang`` (any case; ``all``), else the scenario's languages, else all; as codes."""
+    from .errors import ScenarioError, UnknownName
+
+    codes = renderer.languages.codes()
+    if value and value.strip().lower() != "all":
+        items, where = [v.strip() for v in value.split(",") if v.strip()], None
+    elif value or not scenario.languages:
+        return codes
+    else:
+        items, where = scenario.languages, scenario.origin("scenario.languages")
+    chosen: list[str] = []
+    for item in items:
+        try:
+            code = renderer.languages.get(item).code
+        except UnknownName as exc:
+            if where is None:
+                raise BadInput(f"--lang: {exc.reason}") from None
+            raise ScenarioError(exc.reason, path=where[0], line=where[1],
+                                field="scenario.languages") from None
+        if code not in chosen:
+            chosen.append(code)
+    return chosen
 
 
 def echo_json(data) -> None:
@@ -233,10 +271,7 @@ def draft(message_type, scenario_path, variables, langs, channels, exercise, pol
     renderer = make_renderer(templates_dir, locales_dir, policy)
     scenario = load_facts(scenario_path, variables)
     facts = renderer.facts(message_type, scenario)
-    codes = renderer.languages.codes()
-    chosen = split_choice(langs, codes, "lang") if langs else (scenario.languages or codes)
-    for code in chosen:
-        renderer.languages.get(code)
+    chosen = choose_languages(renderer, langs, scenario)
     available = renderer.message_type(message_type).channels()
     chans = list(DRAFT_CHANNELS) if channels == "all" else split_choice(channels, available,
                                                                          "channel")

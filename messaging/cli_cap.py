@@ -10,6 +10,7 @@ import click
 from .cap import SCOPES
 from .cli import (
     BadInput,
+    choose_languages,
     data_options,
     echo_json,
     facts_options,
@@ -17,7 +18,6 @@ from .cli import (
     input_paths,
     load_facts,
     make_renderer,
-    split_choice,
 )
 
 
@@ -94,8 +94,7 @@ def cap_export(message_type, scenario_path, variables, langs, exercise, msg_type
         check_output(output, inputs=inputs, force=force)
     renderer = make_renderer(templates_dir, locales_dir)
     scenario = load_facts(scenario_path, variables)
-    codes = renderer.languages.codes()
-    chosen = split_choice(langs, codes, "lang") if langs else (scenario.languages or codes)
+    chosen = choose_languages(renderer, langs, scenario)
     sent = None
     if sent_text:
         try:

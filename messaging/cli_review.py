@@ -12,6 +12,7 @@ import click
 from . import encoding
 from .cli import (
     BadInput,
+    choose_languages,
     data_options,
     echo_json,
     facts_options,
@@ -39,10 +40,7 @@ def _choose(renderer, types, scenario, langs, channels, all_channels):
     chosen_types = list(types) or known_types
     for name in chosen_types:
         renderer.message_type(name)  # unknown type: one clear error
-    codes = renderer.languages.codes()
-    languages = split_choice(langs, codes, "lang") if langs else (scenario.languages or codes)
-    for code in languages:
-        renderer.languages.get(code)
+    languages = choose_languages(renderer, langs, scenario)
     available = sorted({c for name in chosen_types
                         for c in renderer.message_type(name).channels()}, key=CHANNELS.index)
     if channels == "all":

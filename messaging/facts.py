@@ -172,6 +172,19 @@ def parse_facts(message_type: MessageType, scenario: Scenario, *,
     return Facts(values, types, str(tz) if tz else None, region, warnings)
 
 
+def check_fact_names(scenario: Scenario, known: list[str]) -> None:
+    """Every fact of the scenario is one some message type takes: ``--var shleter=...``
+    must not leave the old shelter in the message."""
+    from .names import closest
+
+    for name in scenario.facts:
+        if name in known:
+            continue
+        guess = closest(name, known)
+        hint = f"did you mean {guess}?" if guess else f"known: {', '.join(known)}"
+        raise _error(scenario, name, f"unknown fact ({hint})")
+
+
 def forecast(message_type: MessageType, scenario: Scenario) -> bool:
     """Whether the scenario's hazard is forecast before it strikes (an earthquake is not)."""
     from .errors import TemplateError

@@ -89,12 +89,27 @@ class LanguageRegistry:
         return list(self.languages)
 
     def get(self, code: str) -> Language:
-        try:
-            return self.languages[code]
-        except KeyError:
-            known = ", ".join(self.languages)
-            raise UnknownName(f"unknown language {code!r} (known: {known})",
-                              field="language") from None
+        """The language of ``code``, in any case (``ES`` is ``es``)."""
+        from .names import canonical, unknown
+
+        found = self.languages.get(code)
+        if found is None:
+            spelled = canonical(str(code), self.languages)
+            if spelled is None:
+                raise UnknownName(unknown("language", str(code), self.languages,
+                                          aliases=self.aliases()), field="language")
+            found = self.languages[spelled]
+        return found
+
+    def aliases(self) -> dict[str, str]:
+        """Each language's English and native name → its code (for "did you mean")."""
+        out: dict[str, str] = {}
+        for lang in self.languages.values():
+            for alias in (lang.name, lang.native, *lang.tags):
+                out.setdefault(alias, lang.code)
+                for word in alias.split()[:1]:  # "Kreyòl" of "Kreyòl ayisyen"
+                    out.setdefault(word, lang.code)
+        return out
 
     def chain(self, code: str) -> list[str]:
         """``code``, then its fallbacks (depth first), then English; no repeats."""

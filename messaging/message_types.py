@@ -82,8 +82,10 @@ def load_type(templates_dir: Path, name: str) -> MessageType:
     folder = templates_dir / name
     path = folder / "template.toml"
     if not path.is_file():
-        known = ", ".join(list_types(templates_dir)) or "none"
-        raise UnknownName(f"unknown message type {name!r} (known: {known})", field="type")
+        from .names import unknown
+
+        raise UnknownName(unknown("message type", name, list_types(templates_dir)),
+                          field="type")
     try:
         with path.open("rb") as f:
             data = tomllib.load(f)

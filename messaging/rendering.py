@@ -21,7 +21,7 @@ from .action_context import guidance_context
 from .catalogs import Catalog, catalog_path, load_catalog, template_path
 from .dates import MissingWords
 from .errors import InputError, RenderRefused, TemplateError, UnknownName
-from .facts import Facts, parse_facts
+from .facts import Facts, check_fact_names, parse_facts
 from .formatting import CatalogWords, Reader, format_value
 from .glossary import HAZARD_CONTEXT, HAZARDS
 from .languages import SOURCE_LANGUAGE, LanguageRegistry
@@ -159,6 +159,7 @@ class Renderer:
         self._types: dict[str, MessageType] = {}
         self._catalogs: dict[str, Catalog | None] = {}
         self._cache: dict[tuple, RenderResult] = {}
+        self._fact_names: list[str] | None = None
 
     # -- what there is -----------------------------------------------------------------
 
@@ -264,7 +265,21 @@ class Renderer:
     # -- rendering -----------------------------------------------------------------------
 
     def facts(self, type_name: str, scenario: Scenario, *, chronology: bool = True) -> Facts:
-        return parse_facts(self.message_type(type_name), scenario, chronology=chronology)
+        """The typed facts ``type_name`` needs; a fact no message type knows is an error."""
+        message_type = self.message_type(type_name)
+        check_fact_names(scenario, self.fact_names())
+        return parse_facts(message_type, scenario, chronology=chronology)
+
+    def fact_names(self) -> list[str]:
+        """Every fact some message type of this templates folder takes, and ``timezone``."""
+        if self._fact_names is None:
+            from .message_types import list_types
+
+            names = {"timezone"}
+            for name in list_types(self.templates_dir):
+                names.update(self.message_type(name).variables)
+            self._fact_names = sorted(names)
+        return self._fact_names
 
     def render(self, type_name: str, language: str, channel: str,
                facts: Facts | Scenario | dict, *, exercise: bool = False) -> RenderResult:
@@ -275,12 +290,13 @@ class Renderer:
                 return cached
         message_type = self.message_type(type_name)
         if channel not in CHANNELS:
-            raise UnknownName(f"unknown channel {channel!r} (known: {', '.join(CHANNELS)})",
-                              field="channel")
+            from .names import unknown
+
+            raise UnknownName(unknown("channel", channel, CHANNELS), field="channel")
+        language = self.languages.get(language).code  # ``ES`` is ``es``
         if channel not in message_type.channels():
             raise UnknownName(f"message type {type_name!r} has no {channel!r} template",
                               field="channel")
-        self.languages.get(language)  # unknown language: error
         if isinstance(facts, dict):
             facts = Scenario(facts=facts)
         if isinstance(facts, Scenario):

@@ -104,7 +104,8 @@ def load_scenario(path: str | Path) -> Scenario:
         region=meta.get("region"),
         languages=list(languages),
         facts=dict(facts),
-        origins={k: (str(path), lines.get(k)) for k in facts},
+        origins={**{k: (str(path), lines.get(k)) for k in facts},
+                 **{f"scenario.{k}": (str(path), meta_lines.get(k)) for k in meta}},
         audiences=audiences if isinstance(audiences, list) else [],
         extra=data,
     )

@@ -465,7 +465,7 @@ def test_export_to_stdout_keeps_the_report_on_stderr(runner):
 @pytest.mark.parametrize("args, message", [
     (["--sent", "2026-09-15T09:00:00"], "--sent: needs a UTC offset"),
     (["--sent", "tomorrow"], "--sent: not an ISO 8601 time"),
-    (["--lang", "xx"], "--lang: unknown lang 'xx'"),
+    (["--lang", "xx"], "--lang: unknown language 'xx'"),
     (["--references", "nonsense"], "is neither a CAP file nor sender,identifier,sent"),
     (["--sender", "my consulate"], "--sender: 'my consulate' must be non-empty"),
 ])

@@ -84,7 +84,7 @@ def test_draft_cap_channel(runner):
     [
         (["draft", "tornado", "--scenario", str(HURRICANE)], ["unknown message type 'tornado'"]),
         (["draft", "early_warning", "--scenario", str(HURRICANE), "--lang", "xx"],
-         ["unknown lang 'xx'"]),
+         ["unknown language 'xx'"]),
         (["draft", "early_warning", "--scenario", str(HURRICANE), "--channel", "fax"],
          ["unknown channel 'fax'"]),
         (["draft", "early_warning", "--var", "source=Consulado"], ["hazard", "missing fact"]),
