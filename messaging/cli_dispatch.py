@@ -115,6 +115,8 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
     if journal_path is None and via == "twilio":
         journal_path = campaign.default_journal()
     opt_outs = OptOutList(opt_outs_path or CAMPAIGNS_DIR / OPT_OUTS_FILE)
+    for warning in opt_outs.warnings:  # a bad line is skipped, never fatal
+        click.echo(f"Warning: {warning}", err=True)
     with backend, Journal(journal_path or ":memory:", durable=via == "twilio") as journal:
         prepared = prepare(journal, renderer, campaign, opt_outs=opt_outs)
         summary = journal.summary()

@@ -72,6 +72,8 @@ def listen(journal_path, host, port, public_url, opt_outs_path, allow_unreviewed
         click.echo(f"  status callbacks: {config.public_url}{STATUS_PATH}", file=err)
         click.echo(f"  incoming SMS:     {config.public_url}{INBOUND_PATH}", file=err)
         click.echo(f"  opt-out list:     {opt_outs.path}", file=err)
+        for warning in opt_outs.warnings:
+            click.echo(f"  ! {warning}", file=err)
         for note in book.notes:
             click.echo(f"  ! {note}", file=err)
         click.echo("Ctrl-C stops.", file=err)

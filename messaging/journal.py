@@ -88,7 +88,7 @@ class JournalError(InputError):
 
 
 #: columns an older emsg's journal lacks (added when it is next opened for writing)
-_ADDED_LATER = {"recipients": {"name"}}
+_ADDED_LATER = {"recipients": {"name"}, "replies": {"channel"}}
 
 
 @lru_cache(maxsize=1)

@@ -2,6 +2,10 @@
 
 A plain text file, one number per line; anything after the number (a ``#`` comment, the
 reason and date emsg writes) is ignored, as are blank lines and lines starting with ``#``.
+A line that holds no E.164 number (typed by hand, or written by an older emsg) is skipped
+and named in :attr:`OptOutList.warnings`, never fatal: one bad line must not stop every
+later campaign, nor the listener recording STOP and START. Only E.164 numbers are ever
+written to it.
 Sending honours it; Twilio's error 21610 ("the recipient replied STOP") adds to it. It is
 shared by every campaign that names it, so it lives beside the journals, not in one.
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -20,10 +25,19 @@ class OptOutError(InputError):
     """The opt-out list cannot be read or written."""
 
 
+_E164 = re.compile(r"\+[1-9][0-9]{5,14}")
+
+
+def is_e164(phone: str) -> bool:
+    return _E164.fullmatch(phone) is not None
+
+
 class OptOutList:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else None
         self._numbers: set[str] = set()
+        #: "FILE:LINE: ..." for each line skipped because it holds no E.164 number
+        self.warnings: list[str] = []
         self._lock = threading.Lock()
         if self.path is not None:
             self._load(self.path)
@@ -40,9 +54,10 @@ class OptOutList:
             if not item:
                 continue
             phone = item[0]
-            if not (phone.startswith("+") and phone[1:].isdigit()):
-                raise OptOutError(f"expected an E.164 number such as +529626201000, "
-                                  f"got {phone!r}", path=str(path), line=number)
+            if not is_e164(phone):
+                self.warnings.append(f"{path}:{number}: skipped {phone[:40]!r}: not an E.164 "
+                                     "number such as +529626201000")
+                continue
             self._numbers.add(phone)
 
     def __contains__(self, phone: object) -> bool:
@@ -52,7 +67,11 @@ class OptOutList:
         return len(self._numbers)
 
     def add(self, phone: str, reason: str) -> bool:
-        """Add ``phone`` (and write it down at once); ``False`` if it was already there."""
+        """Add ``phone`` (and write it down at once); ``False`` if it was already there.
+        ``ValueError`` for anything but an E.164 number: the file never holds a line its
+        reader would reject."""
+        if not is_e164(phone):
+            raise ValueError(f"not an E.164 number: {phone!r}")
         with self._lock:
             if phone in self._numbers:
                 return False

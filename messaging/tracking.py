@@ -34,7 +34,7 @@ from pathlib import Path
 
 from .journal import JournalError, check_columns
 from .keywords import Classified
-from .optouts import OptOutList
+from .optouts import OptOutList, is_e164
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS replies (
     kind TEXT NOT NULL,              -- stop | start | help | safe | need_help | text
     language TEXT,                   -- the sender's language, as far as known
     needs_person INTEGER NOT NULL,   -- a person should read it
-    received_at TEXT NOT NULL
+    received_at TEXT NOT NULL,
+    channel TEXT                     -- sms | whatsapp | ... (Twilio's From prefix)
 );
 CREATE INDEX IF NOT EXISTS replies_phone ON replies (phone, id);
 CREATE INDEX IF NOT EXISTS recipients_sid ON recipients (sid);
@@ -88,8 +89,9 @@ class StatusCallback:
 @dataclass(frozen=True)
 class Inbound:
     sid: str
-    phone: str  # From
+    phone: str  # From, without its channel prefix (whatsapp:+504... is +504...)
     body: str
+    channel: str = "sms"
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,8 @@ class TrackingStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             self.db.executescript(SCHEMA)
+            if "channel" not in {r[1] for r in self.db.execute("PRAGMA table_info(replies)")}:
+                self.db.execute("ALTER TABLE replies ADD COLUMN channel TEXT")
             self.meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
             raise JournalError(f"cannot open journal ({exc})", path=self.path,
@@ -276,8 +280,10 @@ class TrackingStore:
             recipient_id, language = found if found else (None, guessed_language)
             now = _now()
             changed = None
-            if classified.kind == "stop":
-                self.opt_outs.add(message.phone, "replied STOP")
+            if classified.kind == "stop" and is_e164(message.phone):
+                reason = "replied STOP" + (f" on {message.channel}"
+                                           if message.channel != "sms" else "")
+                self.opt_outs.add(message.phone, reason)
                 db.execute("UPDATE recipients SET state='skipped', error='opted out (replied "
                            "STOP)', updated_at=? WHERE phone=? AND state='pending'",
                            (now, message.phone))
@@ -287,9 +293,11 @@ class TrackingStore:
                 changed = self.opt_outs = opt_back_in(self.opt_outs, message.phone,
                                                       "replied START")
             db.execute("INSERT INTO replies (message_sid, phone, recipient_id, body, kind, "
-                       "language, needs_person, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       "language, needs_person, received_at, channel) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (message.sid, message.phone, recipient_id, message.body,
-                        classified.kind, language, int(classified.needs_person), now))
+                        classified.kind, language, int(classified.needs_person), now,
+                        message.channel))
             return InboundOutcome(False, recipient_id, language, changed)
         return work
 

@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .errors import EmsgError, InputError
 from .keywords import KeywordBook
+from .optouts import is_e164
 from .tracking import Inbound, StatusCallback, TrackingStore
 
 log = logging.getLogger("emsg.listen")
@@ -40,6 +41,20 @@ FORM = "application/x-www-form-urlencoded"
 STATUS_PATH = "/twilio/status"
 INBOUND_PATH = "/twilio/inbound"
 _SID = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
+_DIGITS = re.compile(r"[0-9]{1,12}")
+_ERROR_CODE = re.compile(r"[0-9]{1,9}")
+#: channel prefixes Twilio puts before the sender's number
+_CHANNELS = ("whatsapp", "messenger", "rcs")
+
+
+def split_sender(sender: str) -> tuple[str, str]:
+    """Twilio's ``From`` as (channel, number): ``whatsapp:+50499998888`` is the WhatsApp
+    channel of +50499998888, the same person as an SMS from it (STOP there stops the SMS
+    too, and the opt-out list only ever holds the E.164 number)."""
+    prefix, colon, rest = sender.partition(":")
+    if colon and prefix.lower() in _CHANNELS:
+        return prefix.lower(), rest.strip()
+    return "sms", sender
 
 
 class Rejected(Exception):
@@ -115,8 +130,11 @@ def create_app(store: TrackingStore, book: KeywordBook, config: ListenConfig,
         if charset and charset.group(1).lower() not in ("utf-8", "utf8"):
             raise Rejected(415, f"expected UTF-8, got charset {charset.group(1)}")
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > config.max_body):
-            raise Rejected(413 if length.isdigit() else 400, "body too large or bad length")
+        if length is not None:
+            if not _DIGITS.fullmatch(length):  # "²".isdigit() is True; int("²") is not
+                raise Rejected(400, "bad Content-Length")
+            if int(length) > config.max_body:
+                raise Rejected(413, "body too large")
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
@@ -156,8 +174,8 @@ def create_app(store: TrackingStore, book: KeywordBook, config: ListenConfig,
             sid = params.message_sid()
             value = params.one("MessageStatus", required=False) or params.one("SmsStatus")
             code = params.one("ErrorCode", required=False)
-            if code and not code.isdigit():
-                raise Rejected(400, "ErrorCode is not a number")
+            if code and not _ERROR_CODE.fullmatch(code):  # ASCII digits that fit SQLite
+                raise Rejected(400, "ErrorCode is not a Twilio error code")
             callback = StatusCallback(sid, (value or "").strip().lower(),
                                       int(code) if code else None,
                                       params.one("ErrorMessage", required=False))
@@ -183,14 +201,14 @@ def create_app(store: TrackingStore, book: KeywordBook, config: ListenConfig,
         try:
             params = await read_signed(request)
             sid = params.message_sid()
-            phone = (params.one("From") or "").strip()
+            channel, phone = split_sender((params.one("From") or "").strip())
             if not phone:
                 raise Rejected(400, "empty From")
             body = params.one("Body", required=False) or ""
         except Rejected as exc:
             return refuse(request, exc)
         classified = book.classify(body, safety_check=store.safety_check)
-        message = Inbound(sid, phone, body)
+        message = Inbound(sid, phone, body, channel)
         try:
             outcome = await asyncio.wrap_future(store.submit(
                 store.inbound_work(message, classified, book.guess_language(classified))))
@@ -207,6 +225,9 @@ def create_app(store: TrackingStore, book: KeywordBook, config: ListenConfig,
             stats.inbound[classified.kind] += 1
             reply = book.reply(classified.kind, outcome.language)
             twiml.message(reply.text)
+            if classified.kind == "stop" and not is_e164(phone):
+                log.warning("STOP from %r (%s): not a phone number, so not added to the "
+                            "opt-out list", phone[:40], channel)
             where = "" if outcome.recipient_id else " (not in this campaign)"
             flag = "; a person should read it" if classified.needs_person else ""
             log.info("inbound from %s%s: %s, answered in %s%s", phone, where,

@@ -735,3 +735,94 @@ def test_normalize():
     assert normalize("  ¡ARRÊT!  ") == "arret"
     assert normalize("Kʼicheʼ") == "k'iche"
     assert split_list("توقف، STOP, إيقاف") == ["توقف", "stop", "ايقاف"]
+
+
+# -- what must never break a later command: whatsapp:, a bad opt-out line, bad numbers --------
+
+LATER_EXPIRES = "expires=2099-09-16T18:00:00-06:00"
+
+
+def send_drafts(runner, tmp_path, phones: list[str], opt_outs):
+    people = tmp_path / "later.csv"
+    people.write_text("phone,language\n" + "".join(f"{p},es\n" for p in phones),
+                      encoding="utf-8")
+    return runner.invoke(cli, ["send", "early_warning", "--scenario", "hurricane-tapachula",
+                               "--recipients", str(people), "--opt-outs", str(opt_outs),
+                               "--journal", str(tmp_path / "later.sqlite"), "--exercise",
+                               "--var", LATER_EXPIRES, "--format", "json"])
+
+
+def test_a_whatsapp_stop_is_recorded_and_the_next_send_honours_it(campaign, listening,
+                                                                  tmp_path, runner):
+    c = campaign("safety_check")
+    opt = tmp_path / "opt.txt"
+    client, _ = listening(c["journal"], opt)
+    es = c["phones"]["es"]
+    status, _ = client.sms(1, f"whatsapp:{es}", "ALTO")
+    assert status == 200
+    assert [line.split()[0] for line in opt.read_text().splitlines()] == [es]
+    reread = OptOutList(opt)
+    assert es in reread and reread.warnings == []
+    with sqlite3.connect(c["journal"]) as db:
+        assert db.execute("SELECT phone, channel, kind, recipient_id IS NOT NULL FROM replies")\
+            .fetchall() == [(es, "whatsapp", "stop", 1)]
+    db.close()
+    # a later campaign to the same number: it runs, and skips the number
+    other = "+529629999999"
+    result = send_drafts(runner, tmp_path, [es, other], opt)
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.stderr
+    with sqlite3.connect(tmp_path / "later.sqlite") as db:
+        assert dict(db.execute("SELECT phone, state FROM recipients")) == \
+            {es: "skipped", other: "sent"}
+    db.close()
+    # START over WhatsApp takes it off again
+    assert client.sms(2, f"WhatsApp:{es}", "ALTA")[0] == 200
+    assert es not in OptOutList(opt)
+
+
+def test_a_bad_opt_out_line_is_skipped_with_a_warning_never_fatal(campaign, listening,
+                                                                 tmp_path, runner):
+    good, bad_line = "+529625550202", "whatsapp:+50499998888"
+    opt = tmp_path / "opt.txt"
+    opt.write_text(f"{bad_line}  # replied STOP, 2026-11-27T00:17:00Z\n{good}  # by hand\n",
+                   encoding="utf-8")
+    listed = OptOutList(opt)
+    assert good in listed and len(listed) == 1
+    assert listed.warnings == [f"{opt}:1: skipped {bad_line!r}: not an E.164 number such as "
+                               "+529626201000"]
+    result = send_drafts(runner, tmp_path, [good, "+529629999999"], opt)
+    assert result.exit_code == 0, result.output
+    assert f"Warning: {opt}:1: skipped {bad_line!r}" in result.stderr
+    with sqlite3.connect(tmp_path / "later.sqlite") as db:
+        assert db.execute("SELECT state FROM recipients WHERE phone=?", (good,)).fetchone() \
+            == ("skipped",)
+    db.close()
+    # the listener still records STOP and START with that line in the file
+    c = campaign("early_warning")
+    client, _ = listening(c["journal"], opt)
+    es = c["phones"]["es"]
+    assert client.sms(1, es, "ALTO")[0] == 200
+    assert client.sms(2, good, "START")[0] == 200
+    after = OptOutList(opt)
+    assert es in after and good not in after
+    assert OptOutList(opt).warnings == listed.warnings  # the bad line is left as it was
+
+
+def test_malformed_numeric_fields_are_400_not_500(campaign, listening, tmp_path):
+    c = campaign("early_warning")
+    client, _ = listening(c["journal"], tmp_path / "opt.txt")
+    sid = c["sids"][c["phones"]["es"]]
+    before = snapshot(c["journal"])
+    for code in ("1" * 30, "²", "٣٠٠٠٣", "30003 ", "-1", "0x1F"):
+        params = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": code}
+        status, text = client.post("/twilio/status", params)
+        assert (status, text) == (400, "ErrorCode is not a Twilio error code\n"), code
+    good = {"MessageSid": sid, "MessageStatus": "delivered"}
+    headers = {"Content-Type": "application/x-www-form-urlencoded",
+               "X-Twilio-Signature": client.signature("/twilio/status", good),
+               "Content-Length": "²"}
+    status, _ = client.raw("/twilio/status", urlencode(good).encode(), headers)
+    assert status == 400
+    assert snapshot(c["journal"]) == before
+    assert client.status(sid, "undelivered", 30003)[0] == 200  # a real code still works
