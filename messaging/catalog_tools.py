@@ -7,8 +7,8 @@ extract with options that differ from what the renderer uses. They work on a che
 
 from __future__ import annotations
 
+import contextlib
 import io
-import re
 from contextlib import chdir, redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -61,29 +61,89 @@ def update() -> str:
 
 
 def init_language(code: str, *, name: str, native: str, fallback: list[str], direction: str,
-                  formatting_locale: str, plural_forms: str) -> str:
-    """Create ``locales/<code>/LC_MESSAGES/messages.po`` and register the language."""
-    if not re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]+)*", code):
-        raise CatalogError(f"{code!r} is not a language code such as 'cak' or 'pt-BR'",
-                           field="code")
-    root = _checkout()
-    locales = root / "locales"
+                  formatting_locale: str | None = None, plural_forms: str | None = None,
+                  locales: Path | None = None) -> str:
+    """Create ``locales/<code>/LC_MESSAGES/messages.po`` and register the language.
+
+    Nothing is reported as done before the new language has been read back the way every
+    command reads it: ``languages.toml`` parsed, the catalog loaded by Babel. If that
+    fails, both files are put back as they were.
+    """
+    from babel import Locale, UnknownLocaleError
+
+    from .catalog_init import (
+        add_language,
+        check_code,
+        cldr_knows,
+        language_entry,
+        new_catalog,
+        plural_rule,
+    )
+    from .catalogs import load_catalog
+    from .languages import LanguageRegistry
+
+    check_code(code)
+    if locales is None:
+        locales = _checkout() / "locales"
     languages_toml = locales / "languages.toml"
-    text = languages_toml.read_text(encoding="utf-8")
-    if re.search(rf"^\[{re.escape(code)}\]\s*$", text, re.M):
+    registry = LanguageRegistry.load(locales)
+    if code in registry:
         raise CatalogError(f"language {code!r} already exists", path=str(languages_toml))
+    for other in fallback:
+        if other not in registry:
+            raise CatalogError(f"{other!r} is not a language emsg knows "
+                               f"(known: {', '.join(registry.codes())})", field="--fallback")
+    if formatting_locale is None:
+        # The language's own CLDR locale, else its first fallback's (Guatemalan Spanish
+        # for a Mayan language falling back to es).
+        formatting_locale = (code.replace("-", "_") if cldr_knows(code) else
+                             registry.get(fallback[0]).formatting_locale if fallback else None)
+        if formatting_locale is None:
+            raise CatalogError(f"CLDR does not know {code!r}: name the locale its dates and "
+                               "numbers follow (e.g. --formatting-locale es_GT) or a "
+                               "--fallback", field="--formatting-locale")
+    try:
+        Locale.parse(formatting_locale)
+    except (UnknownLocaleError, ValueError):
+        raise CatalogError(f"{formatting_locale!r} is not a CLDR locale (e.g. es_GT)",
+                           field="--formatting-locale") from None
     po = catalog_path(locales, code)
-    template = template_path(locales).read_text(encoding="utf-8")
-    header = (f'"Language: {code}\\n"\n"Language-Team: {name}\\n"\n'
-              f'"Plural-Forms: {plural_forms}\\n"\n')
-    body = template.replace('"Language-Team: LANGUAGE <LL@li.org>\\n"\n', header, 1)
-    body = body.replace("# Translations template for emsg.", f"# {name} translations for emsg.")
+    if po.exists():
+        raise CatalogError("already exists; remove it or choose another code", path=str(po))
+    rule = plural_rule(code, plural_forms)
+    body = new_catalog(template_path(locales), code, name=name, rule=rule)
+    old_toml = languages_toml.read_text(encoding="utf-8")
+    table = language_entry(name=name, native=native, direction=direction,
+                           formatting_locale=formatting_locale, fallback=fallback,
+                           plural_forms=rule.forms if rule.source != "CLDR" else None)
+    new_toml = add_language(old_toml, code, table, languages_toml)
+    created = not po.parent.exists()
     po.parent.mkdir(parents=True, exist_ok=True)
-    po.write_text(body, encoding="utf-8")
-    entry = (f'\n[{code}]\nname = "{name}"\nnative = "{native}"\ndirection = "{direction}"\n'
-             f'formatting_locale = "{formatting_locale}"\nfallback = {fallback!r}\n'
-             f'plural_forms = "{plural_forms}"\n').replace("'", '"')
-    with languages_toml.open("a", encoding="utf-8") as f:
-        f.write(entry)
-    return f"created {po} and added [{code}] to {languages_toml}; translate the .po, " \
-           "marking unreviewed entries '#, fuzzy'"
+    try:
+        po.write_bytes(body)
+        languages_toml.write_text(new_toml, encoding="utf-8")
+        LanguageRegistry.load(locales).get(code)
+        catalog = load_catalog(po, code)
+    except BaseException:
+        languages_toml.write_text(old_toml, encoding="utf-8")
+        po.unlink(missing_ok=True)
+        if created:
+            for folder in (po.parent, po.parent.parent):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        raise
+    strings = len(load_catalog(template_path(locales), "", template=True).entries)
+    plural = (f"{rule.count} plural form(s), {rule.forms!r} from "
+              + ("CLDR" if rule.source == "CLDR" else "--plural-forms"))
+    if plural_forms and rule.source == "CLDR" and plural_forms.strip() != rule.forms:
+        plural += " (CLDR knows this language: --plural-forms ignored)"
+    return (f"created {po} ({plural}; {strings} strings to translate, "
+            f"{len(catalog.problems)} problem(s)) and added [{code}] to {languages_toml}.\n"
+            f"Messages in {code} fall back to {' > '.join(registry_chain(locales, code))} "
+            "until translated; translate the .po, marking unreviewed entries '#, fuzzy'.")
+
+
+def registry_chain(locales: Path, code: str) -> list[str]:
+    from .languages import LanguageRegistry
+
+    return LanguageRegistry.load(locales).chain(code)[1:]

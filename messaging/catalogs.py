@@ -121,7 +121,12 @@ def load_catalog(path: Path, language: str, *, template: bool = False) -> Catalo
             po = read_po(f, abort_invalid=True)
     except FileNotFoundError:
         raise CatalogError("catalog not found", path=str(path)) from None
-    except (PoFileError, UnicodeDecodeError, ValueError) as exc:
+    except PoFileError as exc:
+        # Babel's message ends "on N", N the 0-based line; say it as file:line instead.
+        reason = str(exc).removesuffix(f" on {exc.lineno}")
+        raise CatalogError(f"not a valid PO file ({reason})", path=str(path),
+                           line=exc.lineno + 1) from None
+    except (UnicodeDecodeError, ValueError) as exc:
         raise CatalogError(f"not a valid PO file ({exc})", path=str(path)) from None
 
     catalog = Catalog(language, path, header_fuzzy=bool(po.fuzzy))
@@ -191,6 +196,7 @@ def language_report(renderer) -> list[dict]:
     for lang in renderer.languages:
         is_source = lang.code == "en"
         catalog = renderer.catalog(lang.code)
+        error = renderer.catalog_error(lang.code)
         if is_source:
             total = len(template.entries)
             stats = {"total": total, "translated": total, "fuzzy": 0, "missing": 0,
@@ -203,7 +209,8 @@ def language_report(renderer) -> list[dict]:
             "code": lang.code, "name": lang.name, "native": lang.native,
             "direction": lang.direction, "formatting_locale": lang.formatting_locale,
             "fallback": list(lang.fallback), "chain": renderer.languages.chain(lang.code),
-            **stats, "status": review_status(stats, is_source),
+            **stats, "status": f"broken: {error}" if error else review_status(stats, is_source),
+            "error": str(error) if error else None,
             "dates": dates.summary(sources), "date_sources": sources,
         })
     return rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from .cli import data_options, echo_json, format_option, make_renderer
@@ -51,10 +53,14 @@ def catalog_update():
 @click.option("--fallback", default="", help="Comma-separated fallback languages, e.g. es.")
 @click.option("--direction", type=click.Choice(["ltr", "rtl"]), default="ltr")
 @click.option("--formatting-locale", default=None,
-              help="CLDR locale for dates and numbers, e.g. es_GT.")
-@click.option("--plural-forms", default="nplurals=1; plural=0;", show_default=True,
-              help="gettext Plural-Forms, used when CLDR has no rule for the language.")
-def catalog_init(code, name, native, fallback, direction, formatting_locale, plural_forms):
+              help="CLDR locale for dates and numbers, e.g. es_GT [default: the language's "
+                   "own, else its first fallback's].")
+@click.option("--plural-forms", default=None, metavar="RULE",
+              help="gettext Plural-Forms, used when CLDR has no rule for the language "
+                   "[default: nplurals=1; plural=0;].")
+@data_options
+def catalog_init(code, name, native, fallback, direction, formatting_locale, plural_forms,
+                 templates_dir, locales_dir):
     """Add a language: a new messages.po and an entry in languages.toml.
 
     \b
@@ -67,5 +73,6 @@ def catalog_init(code, name, native, fallback, direction, formatting_locale, plu
     click.echo(init_language(code, name=name, native=native or name,
                              fallback=[f for f in fallback.split(",") if f],
                              direction=direction,
-                             formatting_locale=formatting_locale or code,
-                             plural_forms=plural_forms))
+                             formatting_locale=formatting_locale,
+                             plural_forms=plural_forms,
+                             locales=Path(locales_dir) if locales_dir else None))

@@ -20,7 +20,7 @@ from . import bidi, encoding
 from .action_context import guidance_context
 from .catalogs import Catalog, catalog_path, load_catalog, template_path
 from .dates import MissingWords
-from .errors import InputError, RenderRefused, TemplateError, UnknownName
+from .errors import CatalogError, InputError, RenderRefused, TemplateError, UnknownName
 from .facts import Facts, check_fact_names, parse_facts
 from .formatting import CatalogWords, Reader, format_value
 from .glossary import HAZARD_CONTEXT, HAZARDS
@@ -158,6 +158,7 @@ class Renderer:
         self.policy = policy
         self._types: dict[str, MessageType] = {}
         self._catalogs: dict[str, Catalog | None] = {}
+        self._broken: dict[str, CatalogError] = {}
         self._cache: dict[tuple, RenderResult] = {}
         self._fact_names: list[str] | None = None
 
@@ -173,14 +174,26 @@ class Renderer:
         return self._types[name]
 
     def catalog(self, language: str) -> Catalog | None:
-        """The language's catalog; ``None`` for English (the source) or a missing file."""
+        """The language's catalog; ``None`` for English (the source), a missing file or a
+        file that cannot be read (:meth:`catalog_error` says why).
+
+        One unreadable catalog must not stop the other languages: a message in that
+        language falls back, visibly, naming the file and line.
+        """
         if language not in self._catalogs:
             path = catalog_path(self.locales_dir, language)
-            if language == SOURCE_LANGUAGE or not path.is_file():
-                self._catalogs[language] = None
-            else:
-                self._catalogs[language] = load_catalog(path, language)
+            self._catalogs[language] = None
+            if language != SOURCE_LANGUAGE and path.is_file():
+                try:
+                    self._catalogs[language] = load_catalog(path, language)
+                except CatalogError as exc:
+                    self._broken[language] = exc
         return self._catalogs[language]
+
+    def catalog_error(self, language: str) -> CatalogError | None:
+        """Why ``language``'s catalog could not be read, if it could not."""
+        self.catalog(language)
+        return self._broken.get(language)
 
     def hazards(self) -> HazardData:
         """The protective actions beside the templates (``hazards.toml``)."""
@@ -217,6 +230,9 @@ class Renderer:
         entry = catalog.lookup(context, msgid) if catalog else None
         if entry is None:
             reason = "no catalog" if catalog is None else "not translated"
+            broken = self._broken.get(attempt.language)
+            if broken is not None:
+                reason = f"catalog cannot be read: {broken}"
             if catalog is not None:
                 for problem in catalog.problems:
                     if problem.msgid == msgid:

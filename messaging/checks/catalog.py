@@ -96,10 +96,12 @@ def check_catalogs(renderer: Renderer, languages: Sequence[str], *,
         if code == SOURCE_LANGUAGE:
             continue
         path = catalog_path(renderer.locales_dir, code)
-        try:
-            catalog = renderer.catalog(code)
-        except CatalogError as exc:
-            report.add([Finding(ERROR, "catalog", str(exc), language=code)])
+        catalog = renderer.catalog(code)
+        broken = renderer.catalog_error(code)
+        if broken is not None:
+            report.add([Finding(ERROR, "catalog", f"{broken}; messages in {code} fall back "
+                                f"to {' > '.join(renderer.languages.chain(code)[1:])}",
+                                language=code)])
         else:
             stats = (catalog or Catalog(code, path)).stats(
                 template, provided_keys(renderer.languages.get(code)))
