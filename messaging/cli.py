@@ -325,6 +325,9 @@ def segments(text, jsonl, fmt):
     if (text is None) == (jsonl is None):
         raise BadInput("give either TEXT or --jsonl FILE")
     if text is not None:
+        problem = encoding.lone_surrogate(text)
+        if problem:
+            raise BadInput(f"TEXT: {problem}")
         data = _segments_dict(text)
         if fmt == "json":
             echo_json(data)
@@ -355,6 +358,9 @@ def segments(text, jsonl, fmt):
             if not isinstance(value, str):
                 raise BadInput(f"{name}:{number}: expected a JSON string, "
                                f"got {type(value).__name__}")
+            problem = encoding.lone_surrogate(value)
+            if problem:
+                raise BadInput(f"{name}:{number}: text: {problem}")
             click.echo(json.dumps(_segments_dict(value), ensure_ascii=False))
     except UnicodeDecodeError:
         raise BadInput(f"{name}: not UTF-8 text") from None

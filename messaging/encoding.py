@@ -99,6 +99,17 @@ class SmsAnalysis:
         return self.smart.segments - self.folded.segments
 
 
+def lone_surrogate(text: str) -> str | None:
+    """Why ``text`` is not text, or ``None``: a surrogate (U+D800-U+DFFF) on its own - half
+    a character from JSON's ``"\\ud800"``, or a byte that was not UTF-8 in a command's
+    argument - cannot be encoded, sent or counted."""
+    for index, char in enumerate(text):
+        if "\ud800" <= char <= "\udfff":
+            return (f"a lone surrogate U+{ord(char):04X} at character {index + 1} is not text "
+                    "(half of a character, or a byte that is not UTF-8)")
+    return None
+
+
 def _is_extend(char: str) -> bool:
     code = ord(char)
     if code == 0x200D or code == 0x200C:  # ZWJ, ZWNJ

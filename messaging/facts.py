@@ -104,6 +104,11 @@ def parse_value(var: Variable, raw: object, region: str | None = None) -> object
     text = " ".join(str(raw).split())
     if not text:
         raise ValueError("is empty")
+    from .encoding import lone_surrogate
+
+    surrogate = lone_surrogate(text)
+    if surrogate:
+        raise ValueError(surrogate)
     control = next((c for c in text if unicodedata.category(c) in ("Cc", "Cs")), None)
     if control is not None:  # an SMS cannot carry it, and it makes CAP XML ill-formed
         raise ValueError(f"contains the control character U+{ord(control):04X} (character "
@@ -132,12 +137,11 @@ def parse_facts(message_type: MessageType, scenario: Scenario, *,
     values: dict[str, object] = {}
     tz = scenario.facts.get("timezone", scenario.timezone)
     if tz is not None:
-        try:
-            zone(str(tz))
-        except (ValueError, KeyError):
-            raise ScenarioError(f"unknown time zone {tz!r} (use an IANA name such as "
-                                "America/Mexico_City)", path=scenario.path,
-                                field="timezone") from None
+        from .scenarios import check_timezone
+
+        key = "timezone" if "timezone" in scenario.facts else "scenario.timezone"
+        path, line = scenario.origin(key)
+        check_timezone(tz, path, line, "timezone")
     for name, var in message_type.variables.items():
         if name not in scenario.facts:
             if var.required:
@@ -205,5 +209,6 @@ def zone(name: str) -> dt.tzinfo:
 
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: "America" is a folder of tzdata, not a zone (IsADirectoryError)
         raise ValueError(name) from None

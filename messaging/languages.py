@@ -35,6 +35,22 @@ class Language:
         return self.direction == "rtl"
 
 
+def _check_locale(name: object, path: Path, text: str, code: str) -> None:
+    """A formatting locale CLDR has (``es_GT``); else dates would silently lose their words.
+
+    A language without ``formatting_locale`` uses its own code, which CLDR may not know
+    (Mam): only a locale written in the file must exist.
+    """
+    from babel import localedata
+
+    from .scenarios import key_lines
+
+    line = key_lines(text, code).get("formatting_locale")
+    if not isinstance(name, str) or not localedata.exists(name):
+        raise CatalogError(f"unknown CLDR locale {name!r} (write e.g. es_GT or fr_HT)",
+                           path=str(path), line=line, field=f"{code}.formatting_locale")
+
+
 @dataclass
 class LanguageRegistry:
     """All languages of one ``locales/`` folder, in file order."""
@@ -46,10 +62,12 @@ class LanguageRegistry:
     def load(cls, locales_dir: Path) -> LanguageRegistry:
         path = locales_dir / "languages.toml"
         try:
-            with path.open("rb") as f:
-                data = tomllib.load(f)
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
         except FileNotFoundError:
             raise CatalogError("file not found", path=str(path)) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CatalogError(f"cannot read file ({exc})", path=str(path)) from None
         except tomllib.TOMLDecodeError as exc:
             raise CatalogError(f"not valid TOML ({exc})", path=str(path)) from None
         registry = cls(path)
@@ -61,6 +79,8 @@ class LanguageRegistry:
             if direction not in ("ltr", "rtl"):
                 raise CatalogError(f"direction must be 'ltr' or 'rtl', not {direction!r}",
                                    path=str(path), field=f"{code}.direction")
+            if "formatting_locale" in entry:
+                _check_locale(entry["formatting_locale"], path, text, code)
             registry.languages[code] = Language(
                 code=code,
                 name=entry["name"],

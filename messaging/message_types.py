@@ -87,8 +87,10 @@ def load_type(templates_dir: Path, name: str) -> MessageType:
         raise UnknownName(unknown("message type", name, list_types(templates_dir)),
                           field="type")
     try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"cannot read file ({exc})", path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise TemplateError(f"not valid TOML ({exc})", path=str(path)) from None
     variables: dict[str, Variable] = {}
@@ -115,8 +117,22 @@ def load_type(templates_dir: Path, name: str) -> MessageType:
         variables=variables,
         order=tuple(data.get("order", ())),
         cap=dict(data.get("cap", {})),
-        limits=dict(data.get("limits", {})),
+        limits=_limits(data.get("limits", {}), path, text),
     )
+
+
+def _limits(spec: object, path: Path, text: str) -> dict[str, int]:
+    """``[limits]``: each a whole number of 1 or more (``sms_segments = "six"`` is not)."""
+    from .scenarios import key_lines
+
+    if not isinstance(spec, dict):
+        raise TemplateError("[limits] must be a table", path=str(path), field="limits")
+    lines = key_lines(text, "limits")
+    for key, value in spec.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise TemplateError(f"expected a whole number of 1 or more, got {value!r}",
+                                path=str(path), line=lines.get(key), field=f"limits.{key}")
+    return dict(spec)
 
 
 def _actions(spec: object, path: Path) -> Actions | None:

@@ -385,6 +385,10 @@ class Renderer:
             path, line = _template_frame(exc, str(self.templates_dir / name))
             raise TemplateError(f"{exc.message} (declare it in template.toml and the "
                                 "scenario)", path=path, line=line) from None
+        except RecursionError as exc:
+            path, line = _template_frame(exc, str(self.templates_dir / name), outermost=True)
+            raise TemplateError("includes or imports itself (directly or through another "
+                                "template): it would never end", path=path, line=line) from None
         except (JinjaTemplateError, KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, InputError):
                 raise
@@ -441,14 +445,18 @@ class _AttemptWords:
         return self._renderer._pgettext(context, msgid)
 
 
-def _template_frame(exc: BaseException, default: str) -> tuple[str, int | None]:
-    """The innermost template file and line in a Jinja traceback."""
+def _template_frame(exc: BaseException, default: str,
+                    outermost: bool = False) -> tuple[str, int | None]:
+    """The innermost (or outermost: where an endless include starts) template file and
+    line in a Jinja traceback."""
     path, line = default, None
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
             path, line = filename, tb.tb_lineno
+            if outermost:
+                break
         tb = tb.tb_next
     return path, line
 

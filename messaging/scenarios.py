@@ -9,6 +9,7 @@ the line of the file it came from.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ class Scenario:
         return copy
 
 
-def _key_lines(text: str, table: str) -> dict[str, int]:
+def key_lines(text: str, table: str) -> dict[str, int]:
     """Line numbers of ``key = ...`` inside ``[table]``; good enough for error messages."""
     lines: dict[str, int] = {}
     current = None
@@ -66,6 +67,25 @@ def _key_lines(text: str, table: str) -> dict[str, int]:
             if match:
                 lines.setdefault(match.group(1), number)
     return lines
+
+
+def _shown(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def check_timezone(name: object, path: str | None, line: int | None, field: str) -> None:
+    """An IANA zone name (``America/Guatemala``): not a region folder of tzdata
+    (``America``), not a file path, not a number."""
+    from .facts import zone
+
+    try:
+        if not isinstance(name, str):
+            raise ValueError(name)
+        zone(name)
+    except ValueError:
+        raise ScenarioError(f"unknown time zone {_shown(name)} (use an IANA name such as "
+                            "\"America/Mexico_City\")", path=path, line=line,
+                            field=field) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -89,19 +109,29 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError("missing [facts] table", path=str(path))
     if not isinstance(meta, dict):
         raise ScenarioError("[scenario] must be a table", path=str(path))
-    lines = _key_lines(text, "facts")
-    meta_lines = _key_lines(text, "scenario")
+    lines = key_lines(text, "facts")
+    meta_lines = key_lines(text, "scenario")
     languages = meta.get("languages", [])
     if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
         raise ScenarioError("must be a list of language codes", path=str(path),
                             line=meta_lines.get("languages"), field="scenario.languages")
+    region = meta.get("region")
+    if region is not None:
+        if not isinstance(region, str) or not re.fullmatch(r"[A-Za-z]{2}", region.strip()):
+            raise ScenarioError(f"expected a two-letter country code such as \"GT\", got "
+                                f"{_shown(region)}", path=str(path),
+                                line=meta_lines.get("region"), field="scenario.region")
+        region = region.strip().upper()
+    timezone = meta.get("timezone")
+    if timezone is not None:
+        check_timezone(timezone, str(path), meta_lines.get("timezone"), "scenario.timezone")
     audiences = data.pop("audiences", [])
     return Scenario(
         title=str(meta.get("title", path.stem)),
         description=str(meta.get("description", "")),
         path=str(path),
-        timezone=meta.get("timezone"),
-        region=meta.get("region"),
+        timezone=timezone,
+        region=region,
         languages=list(languages),
         facts=dict(facts),
         origins={**{k: (str(path), lines.get(k)) for k in facts},
