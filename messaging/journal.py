@@ -21,104 +21,25 @@ joins them back into one row per recipient with its text, language and segments.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
+from .journal_lock import exclusive_lock
+from .journal_schema import (
+    OPEN_STATES,
+    SCHEMA_VERSION,
+    STATES,
+    JournalError,
+    check_columns,
+    migrate,
+)
+from .journal_summary import Summary, summarise
 
-STATES = ("pending", "sending", "sent", "failed", "unknown", "skipped")
-#: states in which a recipient may still get a message from this campaign
-OPEN_STATES = ("pending", "sending", "unknown")
-
-SCHEMA_VERSION = "1"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS texts (
-    id INTEGER PRIMARY KEY,
-    language TEXT NOT NULL,          -- the recipient's language, resolved
-    language_used TEXT NOT NULL,     -- the language the text is in (after fallback)
-    text TEXT NOT NULL,
-    encoding TEXT NOT NULL,
-    segments INTEGER NOT NULL,
-    unreviewed INTEGER NOT NULL,
-    UNIQUE (language)
-);
-CREATE TABLE IF NOT EXISTS recipients (
-    id INTEGER PRIMARY KEY,
-    line INTEGER NOT NULL,           -- line of the recipients CSV
-    phone TEXT NOT NULL UNIQUE,      -- E.164
-    language_asked TEXT NOT NULL,    -- as the CSV wrote it
-    fell_back INTEGER NOT NULL,      -- language missing or unknown: resolved to another
-    text_id INTEGER NOT NULL REFERENCES texts (id),
-    state TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    sid TEXT,
-    error_code INTEGER,
-    error TEXT,
-    first_attempt_at TEXT,           -- UTC, when the first request started
-    attempt_at TEXT,                 -- UTC, when the latest request started
-    updated_at TEXT,
-    name TEXT                        -- as the list wrote it (for emsg export)
-);
-CREATE INDEX IF NOT EXISTS recipients_state ON recipients (state, id);
-CREATE TABLE IF NOT EXISTS rejected (
-    line INTEGER NOT NULL,
-    field TEXT NOT NULL,
-    value TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    kind TEXT NOT NULL               -- invalid | duplicate
-);
-CREATE VIEW IF NOT EXISTS messages AS
-    SELECT r.id, r.line, r.phone, r.language_asked, t.language, t.language_used, r.fell_back,
-           t.text, t.encoding, t.segments, t.unreviewed, r.state, r.attempts, r.sid,
-           r.error_code, r.error, r.first_attempt_at, r.attempt_at, r.updated_at
-    FROM recipients r JOIN texts t ON t.id = r.text_id;
-"""
-
-
-class JournalError(InputError):
-    """The journal cannot be opened or written, or belongs to another campaign."""
-
-
-#: columns an older emsg's journal lacks (added when it is next opened for writing)
-_ADDED_LATER = {"recipients": {"name"}, "replies": {"channel"}}
-
-
-@lru_cache(maxsize=1)
-def _expected_columns() -> dict[str, set[str]]:
-    """Table or view → the columns emsg reads, from the schemas themselves (the
-    campaign's and the tracking tables of :mod:`messaging.tracking`)."""
-    from .tracking import SCHEMA as TRACKING_SCHEMA
-
-    db = sqlite3.connect(":memory:")
-    try:
-        db.executescript(_SCHEMA + TRACKING_SCHEMA)
-        names = [r[0] for r in db.execute(
-            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")]
-        return {name: {r[1] for r in db.execute(f"PRAGMA table_info({name})")}
-                - _ADDED_LATER.get(name, set()) for name in names}
-    finally:
-        db.close()
-
-
-def check_columns(db: sqlite3.Connection, path: str) -> None:
-    """Refuse a file with emsg's table names but other columns (another program's
-    database, a damaged journal) in one line, before any query fails on it later. A table
-    that is missing is not an error here (a new journal creates it)."""
-    for table, columns in _expected_columns().items():
-        found = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
-        missing = sorted(columns - found) if found else []
-        if missing:
-            raise JournalError(f"not a campaign journal: its table {table!r} has no column "
-                               f"{', '.join(missing)} (written by another program?)",
-                               path=path, field="--journal")
+__all__ = ["OPEN_STATES", "STATES", "Ingest", "Journal", "JournalError", "Row", "Summary",
+           "Text"]
 
 
 def utcnow() -> dt.datetime:
@@ -127,6 +48,10 @@ def utcnow() -> dt.datetime:
 
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -151,45 +76,8 @@ class Row:
     #: when the first request for this recipient started (reconciliation looks from here)
     first_attempt_at: dt.datetime | None
     text: Text
-
-
-@dataclass
-class Summary:
-    path: str
-    meta: dict[str, str]
-    states: dict[str, int]
-    #: per language: recipients, segments, count per state, "in" (the language the
-    #: text is in, after fallback) and "encoding"
-    languages: dict[str, dict]
-    segments: dict[str, int]
-    invalid: int
-    duplicates: int
-    fell_back: int
-    unreviewed_languages: list[str] = field(default_factory=list)
-    failures: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def recipients(self) -> int:
-        return sum(self.states.values())
-
-    @property
-    def open(self) -> int:
-        return sum(self.states.get(s, 0) for s in OPEN_STATES)
-
-    def to_dict(self) -> dict:
-        return {
-            "journal": self.path,
-            "campaign": self.meta,
-            "recipients": self.recipients,
-            "states": self.states,
-            "languages": self.languages,
-            "segments": self.segments,
-            "invalid_rows": self.invalid,
-            "duplicate_rows": self.duplicates,
-            "fell_back": self.fell_back,
-            "unreviewed_languages": self.unreviewed_languages,
-            "failures_by_code": self.failures,
-        }
+    #: when the latest request's deadline passes: it cannot be in flight after that
+    inflight_until: dt.datetime | None = None
 
 
 class Journal:
@@ -213,16 +101,14 @@ class Journal:
                 parent = Path(self.path).parent
                 if not parent.is_dir():
                     parent.mkdir(parents=True, exist_ok=True)
-                self._lockfile = _exclusive_lock(Path(self.path + ".lock"), self.path)
+                self._lockfile = exclusive_lock(Path(self.path + ".lock"), self.path)
             self.db = sqlite3.connect(self.path, isolation_level=None,
                                       check_same_thread=False, timeout=10)
             if not memory:
                 self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             check_columns(self.db, self.path)
-            self.db.executescript(_SCHEMA)
-            if "name" not in {r[1] for r in self.db.execute("PRAGMA table_info(recipients)")}:
-                self.db.execute("ALTER TABLE recipients ADD COLUMN name TEXT")  # older ones
+            migrate(self.db)
         except JournalError:
             self.close()
             raise
@@ -317,15 +203,21 @@ class Journal:
 
     # -- the dispatcher's state changes ------------------------------------------------
 
-    def claim(self, row_id: int) -> dt.datetime | None:
-        """pending/unknown → sending, committed before the request; the attempt's time."""
+    def claim(self, row_id: int, deadline: float = 0.0) -> dt.datetime | None:
+        """pending/unknown → sending, committed before the request; the attempt's time.
+
+        ``deadline`` (seconds) is how long the request can stay in flight: recorded as
+        ``inflight_until`` so that a later run, whatever its own timeout, reconciles this
+        attempt only once it cannot land any more.
+        """
         now = utcnow()
+        until = now + dt.timedelta(seconds=deadline)
         with self._lock:
             cur = self._write(
                 "UPDATE recipients SET state='sending', attempts=attempts+1, attempt_at=?, "
-                "first_attempt_at=coalesce(first_attempt_at, ?), updated_at=? "
-                "WHERE id=? AND state IN ('pending', 'unknown')",
-                (_iso(now), _iso(now), _iso(now), row_id))
+                "first_attempt_at=coalesce(first_attempt_at, ?), inflight_until=?, "
+                "updated_at=? WHERE id=? AND state IN ('pending', 'unknown')",
+                (_iso(now), _iso(now), _iso(until), _iso(now), row_id))
         return now if cur.rowcount == 1 else None
 
     def mark_sent(self, row_id: int, sid: str) -> None:
@@ -335,7 +227,11 @@ class Journal:
         self._set(row_id, "failed", error_code=code, error=error)
 
     def mark_unknown(self, row_id: int, error: str) -> None:
-        self._set(row_id, "unknown", error=error)
+        """sending/unknown → unknown; a row found sent meanwhile stays sent."""
+        values = (error, _iso(utcnow()), row_id)
+        with self._lock:
+            self._write("UPDATE recipients SET state='unknown', error=?, updated_at=? "
+                        "WHERE id=? AND state IN ('sending', 'unknown')", values)
 
     def release(self, row_id: int, error: str | None = None, code: int | None = None) -> None:
         """sending → pending: the message certainly did not go out."""
@@ -371,15 +267,15 @@ class Journal:
         while True:
             with self._lock:
                 found = self.db.execute(
-                    f"SELECT id, phone, state, attempts, first_attempt_at, text_id "
-                    f"FROM recipients "
+                    f"SELECT id, phone, state, attempts, first_attempt_at, text_id, "
+                    f"coalesce(inflight_until, attempt_at) FROM recipients "
                     f"WHERE state IN ({marks}) AND id > ? ORDER BY id LIMIT ?",
                     (*states, last, batch)).fetchall()
             if not found:
                 return
-            for row_id, phone, state, attempts, first_at, text_id in found:
-                when = dt.datetime.fromisoformat(first_at) if first_at else None
-                yield Row(row_id, phone, state, attempts, when, texts[text_id])
+            for row_id, phone, state, attempts, first_at, text_id, until in found:
+                yield Row(row_id, phone, state, attempts, _moment(first_at), texts[text_id],
+                          _moment(until))
             last = found[-1][0]
 
     def get(self, row_id: int) -> dict:
@@ -404,38 +300,7 @@ class Journal:
 
     def summary(self) -> Summary:
         with self._lock:
-            db = self.db
-            states = {s: 0 for s in STATES}
-            for state, n in db.execute("SELECT state, count(*) FROM recipients GROUP BY state"):
-                states[state] = n
-            languages: dict[str, dict] = {}
-            segments = {"total": 0, "sent": 0}
-            for language, used, encoding, state, n, segs in db.execute(
-                    "SELECT t.language, t.language_used, t.encoding, r.state, count(*), "
-                    "sum(t.segments) FROM recipients r JOIN texts t ON t.id = r.text_id "
-                    "GROUP BY t.id, r.state ORDER BY t.id"):
-                entry = languages.setdefault(language, {"recipients": 0, "segments": 0})
-                entry["in"] = used  # type: ignore[assignment]
-                entry["encoding"] = encoding  # type: ignore[assignment]
-                entry["recipients"] += n
-                entry["segments"] += segs
-                entry[state] = entry.get(state, 0) + n
-                segments["total"] += segs
-                if state == "sent":
-                    segments["sent"] += segs
-            kinds = dict(db.execute("SELECT kind, count(*) FROM rejected GROUP BY kind")
-                         .fetchall())
-            fell_back = db.execute("SELECT count(*) FROM recipients WHERE fell_back")\
-                .fetchone()[0]
-            unreviewed = [r[0] for r in db.execute(
-                "SELECT language FROM texts WHERE unreviewed AND id IN "
-                "(SELECT DISTINCT text_id FROM recipients) ORDER BY id")]
-            failures = {str(code if code is not None else "none"): n for code, n in db.execute(
-                "SELECT error_code, count(*) FROM recipients WHERE state='failed' "
-                "GROUP BY error_code")}
-        return Summary(self.path, self.meta(), states, languages, segments,
-                       kinds.get("invalid", 0), kinds.get("duplicate", 0), fell_back,
-                       unreviewed, failures)
+            return summarise(self.db, self.path)
 
 
 class Ingest:
@@ -507,25 +372,3 @@ class Ingest:
         self.db.execute("INSERT INTO rejected (line, field, value, reason, kind) "
                         "VALUES (?, ?, ?, ?, 'invalid')", (line, field_name, value, reason))
         self.invalid += 1
-
-
-def _exclusive_lock(lock_path: Path, journal: str):
-    """Hold an exclusive lock for as long as this journal is open (released on any exit,
-    kill -9 included): two ``emsg send`` on one journal would text people twice."""
-    handle = open(lock_path, "a+")  # noqa: SIM115
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; one process at a time is on the user
-        return handle
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise JournalError("another emsg process is using this journal; wait for it to "
-                           "finish (or stop it) before resuming", path=journal,
-                           field="--journal") from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(json.dumps({"pid": os.getpid()}))
-    handle.flush()
-    return handle

@@ -7,6 +7,7 @@ and says precisely how it went, so that the dispatcher can decide what to retry:
         def send(self, message: Outgoing) -> Sent              # or raise, see below
         def find_sent(self, to, body, since) -> str | None      # reconcile an unknown outcome
         def close(self)                                         # also a context manager
+        deadline: float     # seconds a request can stay in flight (0: answers at once)
 
 Backends: ``drafts`` (prints or writes every message, sends nothing; the default),
 ``twilio`` (twilio-python), and ``memory`` (records to a list; for tests and benchmarks).
@@ -16,8 +17,10 @@ Failures, as a tree::
     BackendError
     ├── PermanentFailure    this recipient can never get this message (21211 invalid number,
     │                       21610 unsubscribed, ...): recorded, never retried
-    ├── TransientFailure    the message certainly did not go out (429, 503, connection
-    │                       refused): retry after a backoff
+    ├── TransientFailure    the message certainly did not go out (429, 503): retry after a
+    │   │                   backoff
+    │   └── Unreachable     nothing that answers like Twilio was reached (connection refused,
+    │                       DNS, TLS, a redirect, a proxy's 4xx): a few in a row stop the run
     ├── UncertainOutcome    the request may have gone out (timeout after sending, dropped
     │                       connection, 5xx from a gateway): reconcile before any retry
     └── BackendConfigError  the campaign cannot go on (bad credentials, a sender Twilio
@@ -27,6 +30,8 @@ Failures, as a tree::
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import unicodedata
 from dataclasses import dataclass
 
 from ..errors import EmsgError, InputError
@@ -40,6 +45,8 @@ __all__ = [
     "Sent",
     "TransientFailure",
     "UncertainOutcome",
+    "Unreachable",
+    "body_fingerprint",
 ]
 
 
@@ -85,6 +92,12 @@ class TransientFailure(BackendError):
         return self.status == 429 or self.code == 20429
 
 
+class Unreachable(TransientFailure):
+    """Nothing answering like Twilio was reached, so the message did not go out; but a
+    configuration is the likely cause (the message says what to check), so the dispatcher
+    stops the run after a few of these in a row instead of marching on."""
+
+
 class UncertainOutcome(BackendError):
     """The request may have reached the provider; ask it before sending again."""
 
@@ -104,6 +117,9 @@ class Backend:
 
     name = "base"
     live = False
+    #: the longest a request can stay in flight, in seconds: an outcome left unknown is
+    #: reconciled only after this (plus the dispatcher's settle margin)
+    deadline = 0.0
 
     def send(self, message: Outgoing) -> Sent:
         raise NotImplementedError(f"{type(self).__name__} must implement send()")
@@ -122,6 +138,13 @@ class Backend:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def body_fingerprint(body: str) -> str:
+    """What reconciliation compares: the body, NFC-normalised with whitespace collapsed
+    (a provider may store the text with other line breaks or a decomposed accent)."""
+    text = " ".join(unicodedata.normalize("NFC", body).split())
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def make_backend(name: str, **options: object) -> Backend:

@@ -2,8 +2,10 @@
 
 What twilio-python does not do, this module does:
 
-- **Timeouts.** twilio-python sets none; every request here has a connect and a read
-  timeout.
+- **A total deadline per request** and a bounded body (``twilio_http``): twilio-python
+  sets no timeout, and requests' read timeout is per read, so a trickling answer would
+  keep a request in flight for ever; the dispatcher needs the bound to know when an
+  unknown outcome can be reconciled.
 - **Retries.** Its ``max_retries`` retries neither POST nor 429; here nothing is retried
   inside the client at all (``max_retries=0``): each failure is classified (see
   ``messaging.backends``) and the dispatcher decides, with the journal at hand.
@@ -12,6 +14,9 @@ What twilio-python does not do, this module does:
   are ignored when the URL is overridden.
 - **Connection pool** sized to the dispatcher's concurrency, for http:// (a local mock) as
   well as https://.
+- **Answers that are not Twilio's** (a redirect, a proxy's 4xx page without a Twilio error
+  code, connection refused, DNS, TLS) are :class:`Unreachable`, never a recipient's
+  permanent failure: the dispatcher stops the run after a few and says what to check.
 
 Credentials are read from the environment and never printed: no message of this module
 includes them, and twilio-python's request log omits the Authorization header.
@@ -31,7 +36,10 @@ from . import (
     Sent,
     TransientFailure,
     UncertainOutcome,
+    Unreachable,
+    body_fingerprint,
 )
+from .twilio_http import BodyTooLarge, deadline_client, transport_problem, where
 
 #: Twilio error codes that are final for one recipient: recorded, never retried.
 PERMANENT_CODES = {
@@ -56,20 +64,9 @@ CAMPAIGN_CODES = {
 }
 RATE_LIMITED = 20429
 
-DEFAULT_TIMEOUT = (5.0, 20.0)  # connect, read (seconds)
-
-
-def _http_client(timeout: tuple[float, float], pool_size: int):
-    """twilio-python's own HTTP client, with timeouts, no retries and a sized pool."""
-    from requests.adapters import HTTPAdapter
-    from twilio.http.http_client import TwilioHttpClient
-
-    client = TwilioHttpClient(pool_connections=True, timeout=timeout[1])
-    client.timeout = timeout  # type: ignore[assignment]  # requests takes (connect, read)
-    for prefix in ("https://", "http://"):
-        client.session.mount(prefix, HTTPAdapter(pool_connections=4, pool_maxsize=pool_size,
-                                                 max_retries=0))
-    return client
+DEFAULT_TIMEOUT = (5.0, 20.0)  # connect, total deadline of one request (seconds)
+#: messages to one number looked through when reconciling, at most (newest first)
+LIST_LIMIT = 5000
 
 
 class TwilioBackend(Backend):
@@ -90,7 +87,10 @@ class TwilioBackend(Backend):
         self.validity_period = validity_period
         self.status_callback = status_callback
         self.base_url = base_url.rstrip("/") if base_url else None
-        self.http = _http_client(timeout, pool_size)
+        if self.base_url:
+            _check_base_url(self.base_url)
+        self.deadline = float(timeout[1])
+        self.http = deadline_client(timeout[0], self.deadline, pool_size)
         self.client = Client(account_sid, auth_token, http_client=self.http,
                              edge=edge, region=region,
                              environment={"TWILIO_EDGE": edge or "",
@@ -144,25 +144,38 @@ class TwilioBackend(Backend):
         return Sent(sid=created.sid, status=str(created.status or "queued"))
 
     def find_sent(self, to: str, body: str, since: dt.datetime) -> str | None:
-        """Twilio's messages to ``to``, newest first, created at or after ``since``.
+        """The SID of a message to ``to`` whose body has ``body``'s fingerprint, created at
+        or after ``since``; pages through Twilio's list (newest first) until a whole page
+        is older than ``since``.
 
         The date is checked here on ``date_created``, not with Twilio's ``DateSent>``
         filter: a message still queued has no ``date_sent`` and would be missed.
         """
         from twilio.base import values
 
+        wanted = body_fingerprint(body)
+        older_in_a_row = seen = 0
         try:
-            listed = self._messages.list(to=to, from_=self.from_number or values.unset,
-                                         limit=200, page_size=100)
+            for m in self._messages.stream(to=to, from_=self.from_number or values.unset,
+                                           page_size=100):
+                seen += 1
+                created = m.date_created
+                if created is not None and created < since:
+                    older_in_a_row += 1
+                    if older_in_a_row >= 100:
+                        return None
+                    continue
+                older_in_a_row = 0
+                if m.body is not None and body_fingerprint(m.body) == wanted:
+                    return m.sid
+                if seen >= LIST_LIMIT:
+                    raise TransientFailure(f"more than {LIST_LIMIT:,} messages to {to} "
+                                           "since the attempt: could not look through them")
         except _errors() as exc:
             error = self._classify(exc, sending=False)
             if isinstance(error, PermanentFailure):  # e.g. 21211 on a list: nothing there
                 return None
             raise error from None
-        for m in listed:
-            created = m.date_created
-            if m.body == body and (created is None or created >= since):
-                return m.sid
         return None
 
     def _classify(self, exc: Exception, *, sending: bool) -> Exception:
@@ -174,7 +187,7 @@ class TwilioBackend(Backend):
             status, code = int(exc.status or 0), exc.code
             text = f"HTTP {status}" + (f", Twilio error {code}" if code else "")
             detail = _clean(exc.msg)
-            if status in (401, 403) or code in CAMPAIGN_CODES:
+            if status == 401 or code in CAMPAIGN_CODES or (status == 403 and code):
                 reason = CAMPAIGN_CODES.get(code or 0) or (
                     "Twilio rejected the credentials: check TWILIO_ACCOUNT_SID and "
                     "TWILIO_AUTH_TOKEN" if status == 401 else "Twilio refused the request")
@@ -189,24 +202,38 @@ class TwilioBackend(Backend):
                 error = UncertainOutcome if sending else TransientFailure
                 return error(f"Twilio server error ({text}): {detail}", code=code,
                              status=status)
-            if status == 404 and not code:
-                return BackendConfigError(f"Twilio API not found at the base URL ({text})",
-                                          code=code, status=status)
-            reason = PERMANENT_CODES.get(code or 0, detail)
+            if not code:
+                # A redirect, a proxy's page, another server: not Twilio's API answering.
+                kind = "a redirect" if 300 <= status < 400 else "an answer without a " \
+                    "Twilio error code"
+                return Unreachable(f"HTTP {status} from {where(self.base_url)} ({kind}, not "
+                                   f"Twilio's API): {self._check_hint()}", status=status)
+            # Twilio's 4xx with its error code: this recipient's problem, as Twilio says
+            # it (recorded with its code, never retried).
+            reason = PERMANENT_CODES.get(code, detail)
             return PermanentFailure(f"{reason} ({text})", code=code, status=status)
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            return TransientFailure("could not connect to Twilio (timeout)")
-        if isinstance(exc, requests.exceptions.ConnectionError) and _refused(exc):
-            return TransientFailure("could not connect to Twilio (connection refused)")
+        problem = transport_problem(exc)
+        if problem is not None:
+            return Unreachable(f"could not connect to {where(self.base_url)} ({problem}): "
+                               f"{self._check_hint()}")
+        if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.InvalidSchema |
+                      requests.exceptions.MissingSchema):
+            return BackendConfigError(f"TWILIO_API_BASE_URL is not a usable URL ({exc})")
         if isinstance(exc, requests.exceptions.RequestException):
             kind = "the request timed out" if isinstance(exc, requests.exceptions.Timeout) \
                 else "the connection was lost"
             error = UncertainOutcome if sending else TransientFailure
             return error(f"{kind} before Twilio answered")
         error = UncertainOutcome if sending else TransientFailure
+        if isinstance(exc, BodyTooLarge):
+            return error(f"{exc} from {where(self.base_url)}, not Twilio's")
         kind = "answer" if isinstance(exc, (TwilioException, ValueError)) else "error"
         return error(f"unexpected {kind} from Twilio ({type(exc).__name__}: "
                      f"{_clean(str(exc))})")
+
+    def _check_hint(self) -> str:
+        return "check TWILIO_API_BASE_URL" if self.base_url else \
+            "check the network connection and any HTTP proxy"
 
     def close(self) -> None:
         session = getattr(self.http, "session", None)
@@ -223,23 +250,14 @@ def _errors() -> tuple[type[BaseException], ...]:
     return (TwilioException, requests.RequestException, ValueError)
 
 
-def _refused(exc: Exception) -> bool:
-    """Did the connection fail before any byte of the request was sent?"""
-    from urllib3.exceptions import NewConnectionError
+def _check_base_url(url: str) -> None:
+    """An http(s) URL with a host, or one line saying what is wrong with it."""
+    from urllib.parse import urlsplit
 
-    seen: set[int] = set()
-    stack: list[object] = [exc]
-    while stack:
-        item = stack.pop()
-        if id(item) in seen or item is None:
-            continue
-        seen.add(id(item))
-        if isinstance(item, NewConnectionError):
-            return True
-        if isinstance(item, BaseException):
-            stack.extend([item.__cause__, item.__context__, *item.args,
-                          getattr(item, "reason", None)])
-    return False
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BackendConfigError(f"TWILIO_API_BASE_URL must be an http:// or https:// URL "
+                                 f"with a host, got {url.split('@')[-1]!r}")
 
 
 def _clean(text: object) -> str:
