@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import signal
 import sys
-import threading
 from pathlib import Path
 
 import click
@@ -19,7 +19,10 @@ from .cli import (
     load_facts,
     make_renderer,
 )
+from .cli_progress import Progress
+from .dispatch import DEFAULT_SETTLE
 from .encoding import POLICIES
+from .stopping import exit_status, stop_on_signals
 
 
 @click.command()
@@ -56,7 +59,13 @@ from .encoding import POLICIES
               default=None, help="Opt-out list, one E.164 number a line (honoured; Twilio "
                                  "21610 adds to it). [default: emsg-campaigns/opt-outs.txt]")
 @click.option("--timeout", type=click.FloatRange(min=0.5), default=20.0, show_default=True,
-              help="Seconds to wait for Twilio's answer to one request.")
+              help="Total deadline of one request to Twilio, in seconds (connecting, "
+                   "waiting and reading the answer).")
+@click.option("--settle", type=click.FloatRange(min=0.0), default=DEFAULT_SETTLE,
+              show_default=True, metavar="SECONDS",
+              help="A message whose outcome is unknown (a timeout, a dropped connection, "
+                   "a run that died) is looked up at Twilio only SECONDS after its request "
+                   "could last, and again SECONDS later before it is sent again.")
 @click.option("--policy", type=click.Choice(POLICIES), default="smart", show_default=True,
               help="SMS text sent: as written, smart-encoded (lossless), or accent-folded.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
@@ -69,8 +78,8 @@ from .encoding import POLICIES
 @format_option
 def send(message_type, scenario_path, variables, recipients_path, exercise, via, outbox,
          journal_path, region, concurrency, rate, validity_period, status_callback,
-         opt_outs_path, timeout, policy, yes, allow_unreviewed, allow_expired, templates_dir,
-         locales_dir, fmt):
+         opt_outs_path, timeout, settle, policy, yes, allow_unreviewed, allow_expired,
+         templates_dir, locales_dir, fmt):
     """Send one message type to every recipient, in their language (or print the drafts).
 
     \b
@@ -79,8 +88,10 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
       emsg send early_warning --scenario hurricane-tapachula --recipients people.csv \\
           --exercise --via twilio --rate 20 --journal tapachula.sqlite
 
-    A campaign is journaled: stop it at any point (Ctrl-C, a crash) and run the same command
-    again to resume; nobody is skipped and nobody is texted twice.
+    A campaign is journaled: stop it at any point (Ctrl-C, SIGTERM, a crash) and run the
+    same command again to resume; nobody is skipped and nobody is texted twice. Exit
+    status: 0 done, 1 recipients left (or nobody could be texted), 2 bad input or a
+    configuration Twilio cannot be reached with, 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
     """
     from .backends import make_backend
     from .campaign import CAMPAIGNS_DIR, OPT_OUTS_FILE, Campaign, prepare
@@ -117,7 +128,9 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
     opt_outs = OptOutList(opt_outs_path or CAMPAIGNS_DIR / OPT_OUTS_FILE)
     for warning in opt_outs.warnings:  # a bad line is skipped, never fatal
         click.echo(f"Warning: {warning}", err=True)
-    with backend, Journal(journal_path or ":memory:", durable=via == "twilio") as journal:
+    journal = Journal(journal_path, durable=via == "twilio") if journal_path else \
+        Journal.scratch()  # drafts without --journal: on disk all the same, then removed
+    with backend, journal:
         prepared = prepare(journal, renderer, campaign, opt_outs=opt_outs)
         summary = journal.summary()
         if fmt == "text":
@@ -128,24 +141,22 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
             if fmt == "text":
                 click.echo("Nothing left to send in this campaign.", err=True)
         else:
-            progress = _Progress(summary.open, show=fmt == "text" and
-                                 (via == "twilio" or outbox is not None))
+            progress = Progress(summary.open, show=fmt == "text" and
+                                (via == "twilio" or outbox is not None))
             # Drafts go out in the order of the file: nothing to wait for, nothing to gain.
             options = DispatchOptions(concurrency=concurrency if backend.live else 1,
-                                      rate=rate)
+                                      rate=rate, settle=settle)
             dispatcher = Dispatcher(journal, backend, options, opt_outs=opt_outs,
-                                    on_progress=progress.update)
+                                    on_progress=progress.update, on_event=progress.event)
             try:
-                report = dispatcher.run()
-            except KeyboardInterrupt:
-                progress.close()
-                summary = journal.summary()
-                click.echo(f"\nInterrupted. {summary.states['sent']} sent so far; the "
-                           f"journal {journal.path} holds the rest: run the same command "
-                           f"again to resume.", err=True)
-                sys.exit(130)
+                with stop_on_signals(dispatcher, progress.stopping):
+                    report = dispatcher.run()
             finally:
                 progress.close()
+            if fmt == "text" and (line := progress.summary_line()):
+                click.echo(line, err=True)
+            if report.interrupted:
+                _interrupted(report, journal.summary(), journal_path)
             if report.opted_out and fmt == "text":
                 click.echo(f"{len(report.opted_out)} number(s) added to the opt-out list "
                            f"{opt_outs.path} (Twilio 21610)", err=True)
@@ -163,6 +174,21 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
                    f"{summary.states['unknown'] + summary.states['sending']}): run the same "
                    "command again to resume.", err=True)
         sys.exit(1)
+    if summary.states["sent"] == 0 and summary.states["failed"]:
+        click.echo(f"Nobody was texted: all {summary.states['failed']} recipient(s) failed "
+                   "(see the failures by Twilio code above).", err=True)
+        sys.exit(1)
+
+
+def _interrupted(report, summary, journal_path) -> None:
+    """The one line after a signal or Ctrl-C, then the signal's exit status."""
+    left = summary.states["unknown"] + summary.states["sending"]
+    unknown = (f"; {left} whose outcome is unknown will be looked up at Twilio first"
+               if left else "")
+    where = f"the journal {journal_path}" if journal_path else "nothing was journaled"
+    click.echo(f"\nInterrupted. {summary.states['sent']} sent so far{unknown}; {where} "
+               "holds the rest: run the same command again to resume.", err=True)
+    sys.exit(exit_status(report.signal or signal.SIGINT))
 
 
 @click.command()
@@ -204,29 +230,6 @@ def status(journal_path, fmt):
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-class _Progress:
-    """A click progress bar on stderr, fed from the dispatcher's worker threads."""
-
-    def __init__(self, total: int, show: bool) -> None:
-        self._lock = threading.Lock()
-        self._bar = None
-        if show:
-            self._bar = click.progressbar(length=total, label="Sending", file=sys.stderr,
-                                          show_pos=True, show_eta=True)
-            self._bar.__enter__()
-
-    def update(self, outcome, row) -> None:
-        if self._bar is not None:
-            with self._lock:
-                self._bar.update(1)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._bar is not None:
-                self._bar.__exit__(None, None, None)
-                self._bar = None
-
 
 def _report_prepared(prepared, summary, journal_path) -> None:
     err = sys.stderr

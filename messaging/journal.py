@@ -8,10 +8,16 @@ A recipient moves through these states::
                                               with Twilio's message list before any retry)
     pending ──▶ skipped                       (opted out)
 
-``sending`` is committed *before* the request goes out, so after a crash (kill -9, power
-cut with ``durable=True``) a row left in ``sending`` is treated as ``unknown``: the next run
-asks Twilio whether the message exists before sending it again. That is what makes a
-campaign exactly-once across interruptions.
+``sending`` is committed *before* the request goes out, with ``inflight_until`` (the time
+its deadline passes), so after a crash (kill -9, power cut with ``durable=True``) a row left
+in ``sending`` is treated as ``unknown``: the next run waits until it cannot be in flight any
+more plus a settle margin, then asks Twilio whether the message exists before sending it
+again (see :mod:`messaging.dispatch`). That is what makes a campaign exactly-once across
+interruptions.
+
+The schema and its migrations are in :mod:`messaging.journal_schema`, the one-sender lock in
+:mod:`messaging.journal_lock`, the counts ``emsg status`` prints in
+:mod:`messaging.journal_summary`.
 
 Rendered texts are stored once per language in ``texts`` and referred to by each recipient
 row (a million recipients in eight languages store eight texts); the ``messages`` view
@@ -121,6 +127,17 @@ class Journal:
             raise JournalError(f"cannot write journal ({exc.strerror or exc})",
                                path=self.path, field="--journal") from None
 
+    @classmethod
+    def scratch(cls) -> Journal:
+        """A journal in a temporary folder, removed on close: a drafts campaign without
+        ``--journal`` still streams a million rows through disk, not memory."""
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="emsg-drafts-")
+        journal = cls(Path(folder) / "journal.sqlite", durable=False)
+        journal._scratch = folder
+        return journal
+
     def _open_readonly(self) -> None:
         """For ``emsg status``: no lock (a send may be running), no schema changes."""
         if not Path(self.path).is_file():
@@ -151,13 +168,19 @@ class Journal:
     # -- lifecycle ------------------------------------------------------------------------
 
     def close(self) -> None:
-        db = getattr(self, "db", None)
-        if db is not None:
-            db.close()
-            self.db = None  # type: ignore[assignment]
-        if self._lockfile is not None:
-            self._lockfile.close()
-            self._lockfile = None
+        with self._lock:
+            db = getattr(self, "db", None)
+            if db is not None:
+                db.close()
+                self.db = None  # type: ignore[assignment]
+            if self._lockfile is not None:
+                self._lockfile.close()
+                self._lockfile = None
+            scratch, self._scratch = getattr(self, "_scratch", None), None
+        if scratch:
+            import shutil
+
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def __enter__(self) -> Journal:
         return self

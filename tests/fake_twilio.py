@@ -53,7 +53,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 ACCOUNT_SID = "AC" + "f" * 32
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
@@ -337,7 +337,7 @@ class _Handler(BaseHTTPRequestHandler):
         page = int(query.get("Page", 0))
         chunk = rows[page * size:(page + 1) * size]
         base = f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json"
-        keep = "&".join(f"{k}={v}" for k, v in query.items() if k not in ("Page", "PageSize"))
+        keep = urlencode({k: v for k, v in query.items() if k not in ("Page", "PageSize")})
         more = (page + 1) * size < len(rows)
         self._send_json(200, {
             "messages": [fake._message_json(r, "sent") for r in chunk],

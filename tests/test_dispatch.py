@@ -30,7 +30,7 @@ from .fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ["es", "ht", "quc", "mam", "fr", "pt", "ar", "en"]
 FAST = DispatchOptions(concurrency=8, backoff_base=0.01, backoff_cap=0.05,
-                       reconcile_delay=0.01)
+                       settle=0.01)
 
 
 def phones(n: int, start: int = 0) -> list[str]:
@@ -346,7 +346,7 @@ def test_unreachable_reconciliation_leaves_unknown_until_a_later_run(
     fake.drop_next(1)
     fake.list_failures = 1000
     options = DispatchOptions(concurrency=1, backoff_base=0.01, backoff_cap=0.02,
-                              reconcile_delay=0.01, max_attempts=3)
+                              settle=0.01, max_attempts=3)
     report, summary = run_campaign(tmp_path, renderer, hurricane, twilio_backend(fake),
                                    csv, options)
     assert summary.states["unknown"] == 1 and summary.states["sent"] == 2
@@ -366,7 +366,7 @@ def test_transient_failures_past_the_limit_stay_pending(tmp_path, renderer, hurr
     backend.fail(numbers[0], *[TransientFailure("busy", status=503)] * 10)
     backend.fail(numbers[1], UncertainOutcome("timed out"))  # accepted all the same
     options = DispatchOptions(concurrency=2, max_attempts=3, backoff_base=0.001,
-                              backoff_cap=0.002, reconcile_delay=0.001)
+                              backoff_cap=0.002, settle=0.001)
     report, summary = run_campaign(tmp_path, renderer, hurricane, backend, csv, options)
     assert summary.states["pending"] == 1 and summary.states["sent"] == 2
     assert report.outcomes["pending"] == 1
@@ -391,9 +391,10 @@ def test_opted_out_numbers_are_skipped(tmp_path, renderer, hurricane):
 
 # -- a real kill -9, and Ctrl-C --------------------------------------------------------------
 
-def _spawn(csv: Path, journal: Path, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+def _spawn(csv: Path, journal: Path, env: dict[str, str], cwd: Path,
+           *extra: str) -> subprocess.Popen:
     args = [sys.executable, "-m", "messaging.cli", *live_args(csv, journal,
-                                                              "--concurrency", "4")]
+                                                              "--concurrency", "4", *extra)]
     return subprocess.Popen(args, cwd=cwd, env={**os.environ, **env},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -40,7 +40,7 @@ PUBLIC = "https://example.org"
 LANGS = ["es", "ht", "quc", "mam", "fr", "pt", "ar", "en"]
 EXPIRES = "expires=2026-09-16T18:00:00-06:00"
 FAST = DispatchOptions(concurrency=4, backoff_base=0.001, backoff_cap=0.002,
-                       reconcile_delay=0.001, max_attempts=1)
+                       settle=0.001, max_attempts=1)
 
 
 #: languages as a list writes them, where that is not the code itself
