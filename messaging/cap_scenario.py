@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 
 from .cap_import import ImportedAlert
+from .scenarios import STATUSES
 
 FACT_ORDER = ("source", "hazard", "area", "issued", "onset", "expires", "evacuate_by",
               "ended", "shelter", "shelters_open", "hotline", "url", "id_required")
@@ -90,6 +91,9 @@ def scenario_toml(imported: ImportedAlert, renderer=None) -> str:
                    "needed to draft any message that states a time")
     if imported.region:
         out.append(f"region = {_toml(imported.region)}")
+    if imported.status in STATUSES and imported.status != "Actual":
+        out.append(f"status = {_toml(imported.status)}   # the alert's CAP status: drafted, "
+                   "sent and exported as an exercise unless --real")
     out.append('# languages = ["es", "quc", "mam"]   # your nationals\' languages '
                "(default: all)")
     out += ["", "[facts]"]

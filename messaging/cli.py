@@ -94,6 +94,23 @@ def facts_options(f):
     return f
 
 
+def exercise_option(f):
+    """``--exercise`` / ``--real``; neither: the scenario's mode (an exercise when it comes
+    from an Exercise, Test or Draft CAP alert, else real)."""
+    return click.option("--exercise/--real", "exercise", default=None,
+                        help="Mark every message as an exercise (drill), or as a real alert "
+                             "[default: real, unless the scenario's status (from an "
+                             "Exercise, Test or Draft CAP alert) says exercise].")(f)
+
+
+def exercise_notice(scenario, requested: bool | None) -> str | None:
+    """What to tell the user when the scenario, not a flag, chose exercise mode."""
+    if requested is None and scenario.exercise_only:
+        return (f"scenario status {scenario.status}: every message is an exercise "
+                "(--real to override)")
+    return None
+
+
 def make_renderer(templates_dir=None, locales_dir=None, policy="smart"):
     from .rendering import Renderer
 
@@ -254,7 +271,7 @@ def languages(fmt, templates_dir, locales_dir):
                    "languages, else all].")
 @click.option("--channel", "channels", default="all", show_default=True, metavar="CHANNELS",
               help="sms, long, voice, cap (comma-separated) or 'all' (sms,long,voice).")
-@click.option("--exercise", is_flag=True, help="Mark every message as an exercise (drill).")
+@exercise_option
 @click.option("--policy", type=click.Choice(encoding.POLICIES), default="smart",
               show_default=True,
               help="SMS text sent: as written, smart-encoded (lossless), or accent-folded.")
@@ -271,6 +288,8 @@ def draft(message_type, scenario_path, variables, langs, channels, exercise, pol
     renderer = make_renderer(templates_dir, locales_dir, policy)
     scenario = load_facts(scenario_path, variables)
     facts = renderer.facts(message_type, scenario)
+    notice = exercise_notice(scenario, exercise)
+    exercise = scenario.exercise_mode(exercise)
     chosen = choose_languages(renderer, langs, scenario)
     available = renderer.message_type(message_type).channels()
     chans = list(DRAFT_CHANNELS) if channels == "all" else split_choice(channels, available,
@@ -281,7 +300,7 @@ def draft(message_type, scenario_path, variables, langs, channels, exercise, pol
         echo_json([{**r.to_dict(), "warnings": [*facts.warnings, *r.warnings]}
                    for r in results])
         return
-    for warning in facts.warnings:
+    for warning in facts.warnings + ((notice,) if notice else ()):
         click.echo(f"! {warning}", err=True)
     for r in results:
         click.echo(_heading(r, renderer))

@@ -54,8 +54,10 @@ def _references(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--lang", "langs", default=None, metavar="CODES",
               help="Comma-separated language codes, or 'all' [default: the scenario's "
                    "languages, else all]. One <info> block per language.")
-@click.option("--exercise", is_flag=True,
-              help="status Exercise, and the EXERCISE marker in every headline.")
+@click.option("--exercise/--real", "exercise", default=None,
+              help="status Exercise, and the EXERCISE marker in every headline; or a real "
+                   "alert [default: real, unless the scenario's status (from an Exercise, "
+                   "Test or Draft CAP alert) says exercise].")
 @click.option("--msg-type", type=click.Choice(["Alert", "Update", "Cancel"]),
               default="Alert", show_default=True)
 @click.option("--references", multiple=True, metavar="REF|FILE",
@@ -94,6 +96,7 @@ def cap_export(message_type, scenario_path, variables, langs, exercise, msg_type
         check_output(output, inputs=inputs, force=force)
     renderer = make_renderer(templates_dir, locales_dir)
     scenario = load_facts(scenario_path, variables)
+    exercise = scenario.exercise_mode(exercise)
     chosen = choose_languages(renderer, langs, scenario)
     sent = None
     if sent_text:

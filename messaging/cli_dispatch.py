@@ -13,6 +13,7 @@ from .cli import (
     BadInput,
     data_options,
     echo_json,
+    exercise_option,
     facts_options,
     format_option,
     input_paths,
@@ -31,7 +32,7 @@ from .stopping import exit_status, stop_on_signals
 @click.option("--recipients", "recipients_path", required=True, metavar="CSV",
               help="CSV with 'phone' and 'language' columns (UTF-8, with or without BOM); "
                    "'-' reads standard input.")
-@click.option("--exercise", is_flag=True, help="Mark every message as an exercise (drill).")
+@exercise_option
 @click.option("--via", type=click.Choice(["drafts", "twilio"]), default="drafts",
               show_default=True, help="drafts prints (or writes) every message and sends "
                                       "nothing; twilio sends them.")
@@ -112,6 +113,9 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
     scenario = load_facts(scenario_path, variables)
     facts = renderer.facts(message_type, scenario)
     fresh = freshness(scenario, message_type)
+    if via == "twilio" and exercise is False:
+        scenario.refuse_real_send()
+    exercise = scenario.exercise_mode(exercise)
     if via == "twilio" and not exercise and not allow_expired:
         refuse_expired(scenario, message_type, "a live send")
     campaign = Campaign(message_type, facts, ListSource.open(recipients_path), exercise, via,

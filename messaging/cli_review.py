@@ -15,6 +15,7 @@ from .cli import (
     choose_languages,
     data_options,
     echo_json,
+    exercise_option,
     facts_options,
     format_option,
     input_paths,
@@ -170,7 +171,7 @@ def _print_findings(findings) -> None:
 @_lang_option
 @click.option("--channel", "channels", default="all", show_default=True, metavar="CHANNELS",
               help="sms, long, voice, cap (comma-separated) or 'all' (sms,long,voice).")
-@click.option("--exercise", is_flag=True, help="Show every message as an exercise (drill).")
+@exercise_option
 @click.option("--policy", type=click.Choice(encoding.POLICIES), default="smart",
               show_default=True,
               help="SMS text sent: as written, smart-encoded (lossless), or accent-folded.")
@@ -204,6 +205,7 @@ def preview(types, scenario_path, variables, langs, channels, exercise, policy, 
         check_output(output, inputs=inputs, force=force)
     renderer = make_renderer(templates_dir, locales_dir, policy)
     scenario = load_facts(scenario_path, variables)
+    exercise = scenario.exercise_mode(exercise)
     chosen_types, languages, chans = _choose(renderer, types, scenario, langs, channels,
                                              DRAFT_CHANNELS)
     if not chans:

@@ -19,6 +19,9 @@ from .errors import ScenarioError
 
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
+#: CAP ``<status>`` values; a scenario from an alert that is not ``Actual`` records it
+STATUSES = ("Actual", "Exercise", "Test", "Draft", "System")
+
 
 @dataclass
 class Scenario:
@@ -34,6 +37,27 @@ class Scenario:
     audiences: list[dict] = field(default_factory=list)
     #: anything else in the file, for other commands (``[area]`` for CAP export)
     extra: dict[str, object] = field(default_factory=dict)
+    #: the CAP status of the alert the scenario comes from (``[scenario] status``)
+    status: str | None = None
+
+    @property
+    def exercise_only(self) -> bool:
+        """From an Exercise, Test, Draft or System alert: never a real warning."""
+        return self.status not in (None, "Actual")
+
+    def exercise_mode(self, requested: bool | None) -> bool:
+        """``--exercise`` (True), ``--real`` (False), or neither (None): the scenario's own
+        mode, an exercise when it comes from an exercise alert."""
+        return self.exercise_only if requested is None else requested
+
+    def refuse_real_send(self) -> None:
+        """A live send of an exercise scenario as a real alert: one line, nothing sent."""
+        if self.exercise_only:
+            path, line = self.origin("scenario.status")
+            raise ScenarioError(
+                f"{self.status}: this scenario comes from a CAP alert that is not Actual; a "
+                "live send as a real alert is refused (send it as an exercise: without --real)",
+                path=path, line=line, field="scenario.status")
 
     def origin(self, name: str) -> tuple[str | None, int | None]:
         return self.origins.get(name, (self.path, None))
@@ -125,6 +149,12 @@ def load_scenario(path: str | Path) -> Scenario:
     timezone = meta.get("timezone")
     if timezone is not None:
         check_timezone(timezone, str(path), meta_lines.get("timezone"), "scenario.timezone")
+    status = meta.get("status")
+    if status is not None and status not in STATUSES:
+        from .names import unknown
+
+        raise ScenarioError(unknown("CAP status", str(status), STATUSES), path=str(path),
+                            line=meta_lines.get("status"), field="scenario.status")
     audiences = data.pop("audiences", [])
     return Scenario(
         title=str(meta.get("title", path.stem)),
@@ -138,4 +168,5 @@ def load_scenario(path: str | Path) -> Scenario:
                  **{f"scenario.{k}": (str(path), meta_lines.get(k)) for k in meta}},
         audiences=audiences if isinstance(audiences, list) else [],
         extra=data,
+        status=status,
     )
