@@ -8,8 +8,9 @@ reviewer can correct CLDR too. Nothing is ever borrowed from another language: a
 language that has neither the entry nor the CLDR data falls back, whole and visibly,
 along its fallback chain, like any untranslated sentence.
 
-The patterns that join date, time and zone, and the words for noon and midnight in
-12-hour languages, are ordinary sentences every catalog translates (CLDR has no such
+The patterns that join date, time and zone, midnight named by the night it ends ("the
+night of Tuesday 20 to Wednesday 21 October", the same in every channel), and the word
+for noon in 12-hour languages, are ordinary sentences every catalog translates (CLDR has no such
 pattern), with the punctuation of the language ("،" in Arabic, "（）" in Chinese).
 
 The English msgids are what English reads (the zone names are CLDR's English location
@@ -78,9 +79,24 @@ DATETIME_SPOKEN = N_("datetime", "%(date)s, %(time)s, %(zone)s")
 # Translators: 12:00 in the day, read aloud in a language that uses a 12-hour clock, in
 # place of "12 p.m." (heard as noon or as midnight). Spanish: "mediodía".
 NOON = N_("time", "noon")
-# Translators: 00:00, read aloud in a language that uses a 12-hour clock, after the name of
-# the day that is ending ("Tuesday, midnight" is the night from Tuesday to Wednesday).
-MIDNIGHT = N_("time", "midnight")
+# Translators: midnight (00:00), named by the night it ends: %(eve_weekday)s and %(eve_day)s
+# are the day that ends ("Tuesday", "20"), %(weekday)s, %(day)s and %(month)s the day that
+# starts ("Wednesday", "21", "October"), all from this catalog. Used in every channel in
+# place of "00:00" or "Tuesday, midnight", which readers take for the wrong day. The
+# sentence around it says "before ...", "from ..." (Spanish: "la medianoche del
+# %(eve_weekday)s %(eve_day)s al %(weekday)s %(day)s de %(month)s").
+NIGHT = N_("datetime", "midnight, the night of %(eve_weekday)s %(eve_day)s to %(weekday)s "
+           "%(day)s %(month)s")
+# Translators: as "midnight, the night of ...", when the night ends a month: %(eve_month)s
+# is the month of the day that ends ("Saturday 31 October to Sunday 1 November").
+NIGHT_MONTHS = N_("datetime", "midnight, the night of %(eve_weekday)s %(eve_day)s "
+                  "%(eve_month)s to %(weekday)s %(day)s %(month)s")
+# Translators: midnight in a written message: %(night)s is "midnight, the night of ...",
+# %(zone)s the time zone named by place. Keep both, with your language's punctuation.
+NIGHT_WRITTEN = N_("datetime", "%(night)s (%(zone)s)")
+# Translators: midnight read aloud (voice calls, radio), as "%(night)s (%(zone)s)". No
+# brackets.
+NIGHT_SPOKEN = N_("datetime", "%(night)s, %(zone)s")
 
 #: IANA zone -> its name by place (CLDR's English location format), for the corridor's zones
 ZONES: dict[str, str] = {

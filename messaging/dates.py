@@ -5,8 +5,10 @@
   Haitian Creole.
 - Written channels give a 24-hour time ("18:00"), the same digits in every language.
   Voice gives the time as the language says it: languages that prefer a 12-hour clock
-  hear CLDR's day period ("6 de la tarde") and a word, never "12 p.m.", for noon and
-  midnight.
+  hear CLDR's day period ("6 de la tarde") and a word, never "12 p.m.", for noon.
+- Midnight is named by the night it ends, the same in every channel: "la medianoche del
+  martes 20 al miércoles 21 de octubre", never "miércoles 21, 00:00" (read as Wednesday
+  night) nor "martes 20, medianoche" (read as the start of Tuesday).
 - The zone is named by place ("hora de Guatemala", "lè Gwatemala", "توقيت غواتيمالا"),
   the same in summer and winter, never "UTC-6" nor "Central Standard Time".
 
@@ -219,13 +221,20 @@ def _skeleton_pattern(locale_id: str) -> str:
     return str((skeletons.get("MMMMEd") or skeletons["MMMEd"]).pattern)
 
 
+def _day_names(day: dt.date, language: Language, words: Words) -> tuple[str, str]:
+    """The weekday's and the month's names of ``day`` in full."""
+    cldr = cldr_dates(language)
+    weekday = _word(words, W.WEEKDAY, W.WEEKDAYS[day.weekday()],
+                    cldr.weekdays and cldr.locale, "days", day.weekday())
+    month = _word(words, W.MONTH, W.MONTHS[day.month - 1], cldr.months and cldr.locale,
+                  "months", day.month)
+    return weekday, month
+
+
 def written_date(day: dt.date, language: Language, words: Words) -> str:
     """The weekday and the date in full words ("martes, 15 de septiembre")."""
     cldr = cldr_dates(language)
-    weekday_id, month_id = W.WEEKDAYS[day.weekday()], W.MONTHS[day.month - 1]
-    weekday = _word(words, W.WEEKDAY, weekday_id, cldr.weekdays and cldr.locale, "days",
-                    day.weekday())
-    month = _word(words, W.MONTH, month_id, cldr.months and cldr.locale, "months", day.month)
+    weekday, month = _day_names(day, language, words)
     pattern = words.find(W.DATE_PATTERN, W.DATE)
     if pattern is not None:
         return pattern % {"weekday": weekday, "day": day.day, "month": month}
@@ -233,6 +242,24 @@ def written_date(day: dt.date, language: Language, words: Words) -> str:
         return _pattern_date(_skeleton_pattern(cldr.locale), weekday, day.day, month,
                              day.month)
     raise MissingWords(W.DATE_PATTERN, W.DATE)
+
+
+def night(day: dt.date, language: Language, words: Words) -> str:
+    """Midnight at the start of ``day``, named by both days of the night it ends ("the
+    night of Tuesday 20 to Wednesday 21 October").
+
+    "Wednesday 21, 00:00" is read as Wednesday night, 24 hours late, and "Tuesday 20,
+    midnight" as the start of Tuesday, 24 hours early; a voice saying one and the SMS the
+    other gave listeners and readers different days. Every channel says this instead.
+    """
+    eve = day - dt.timedelta(days=1)
+    eve_weekday, eve_month = _day_names(eve, language, words)
+    weekday, month = _day_names(day, language, words)
+    values = {"eve_weekday": eve_weekday, "eve_day": eve.day, "weekday": weekday,
+              "day": day.day, "month": month}
+    if eve.month == day.month:
+        return words.text(W.DATETIME, W.NIGHT) % values
+    return words.text(W.DATETIME, W.NIGHT_MONTHS) % {**values, "eve_month": eve_month}
 
 
 def _word(words: Words, context: str, msgid: str, locale_id: str | None | bool, table: str,
@@ -266,16 +293,14 @@ def spoken_time(local: dt.datetime, language: Language, words: Words) -> tuple[d
     """The day and the time as the language says them aloud.
 
     A 12-hour language hears CLDR's flexible day period ("6 de la tarde", "7:30 in the
-    morning"); 12:00 is the word for noon, 00:00 the word for midnight after the day that
-    is ending, the hour after midnight "00:30". A 24-hour language hears "18:00".
+    morning"); 12:00 is the word for noon, the hour after midnight "00:30". A 24-hour
+    language hears "18:00". Midnight itself is :func:`night`, in every channel.
     """
     cldr = cldr_dates(language)
     if not (cldr.twelve_hour and cldr.locale):
         return local.date(), f"{local:%H:%M}"
     if (local.hour, local.minute) == (12, 0):
         return local.date(), words.text(W.TIME, W.NOON)
-    if (local.hour, local.minute) == (0, 0):
-        return local.date() - dt.timedelta(days=1), words.text(W.TIME, W.MIDNIGHT)
     if local.hour == 0:
         # "12:30" needs a day period, and CLDR's for the hour after midnight is not always
         # one (Arabic: "في المساء", "in the evening"); 24-hour "00:30" cannot be misheard.
@@ -294,6 +319,11 @@ def format_datetime(value: dt.datetime, language: Language, channel: str, tz_nam
                     words: Words) -> str:
     """A time people can act on: local to the event, in their words, with the zone."""
     local = local_time(value, tz_name)
+    zone_name = zone_phrase(tz_name, language, words)
+    if (local.hour, local.minute) == (0, 0):
+        pattern = W.NIGHT_SPOKEN if channel == "voice" else W.NIGHT_WRITTEN
+        return words.text(W.DATETIME, pattern) % {
+            "night": night(local.date(), language, words), "zone": zone_name}
     if channel == "voice":
         day, time = spoken_time(local, language, words)
         pattern = words.text(W.DATETIME, W.DATETIME_SPOKEN)
@@ -301,7 +331,7 @@ def format_datetime(value: dt.datetime, language: Language, channel: str, tz_nam
         day, time = local.date(), f"{local:%H:%M}"
         pattern = words.text(W.DATETIME, W.DATETIME_WRITTEN)
     return pattern % {"date": written_date(day, language, words), "time": time,
-                      "zone": zone_phrase(tz_name, language, words)}
+                      "zone": zone_name}
 
 
 def repeated_hour(value: dt.datetime, tz_name: str) -> bool:
@@ -345,7 +375,7 @@ def cldr_names(locale_id: str, width: str = "wide") -> dict[str, str]:
 
 def provided_keys(language: Language) -> set[tuple[str, str]]:
     """Catalog keys (context, msgid) this language does not need from its catalog: what
-    CLDR has in its own words, and noon/midnight for a 24-hour language."""
+    CLDR has in its own words, and noon for a 24-hour language."""
     cldr = cldr_dates(language)
     keys: set[tuple[str, str]] = set()
     if cldr.weekdays:
@@ -356,7 +386,7 @@ def provided_keys(language: Language) -> set[tuple[str, str]]:
         keys.add((W.DATE_PATTERN, W.DATE))
     keys |= {(W.ZONE, msgid) for z, msgid in W.ZONES.items() if cldr.zone_phrase(z)}
     if not cldr.twelve_hour:
-        keys |= {(W.TIME, W.NOON), (W.TIME, W.MIDNIGHT)}
+        keys.add((W.TIME, W.NOON))
     return keys
 
 

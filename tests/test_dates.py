@@ -156,14 +156,16 @@ def test_a_time_in_the_repeated_hour_is_an_error(renderer, houston):
             assert "happens twice in America/Chicago" in found[0].reason
 
 
-def test_midnight_belongs_to_the_day_that_ends(renderer, hurricane):
+def test_midnight_is_named_by_both_days_in_every_channel(renderer, hurricane):
+    """Not "Tuesday, midnight" in voice and "Wednesday, 00:00" in writing: the same night,
+    by both its days (more in tests/test_flood_dates.py)."""
     midnight = hurricane.with_overrides(["onset=2026-09-16T00:00:00-06:00"])
-    en = _render(renderer, midnight, "en", "voice")
-    assert "Tuesday, September 15, midnight, Mexico City Time" in en
-    es = _render(renderer, midnight, "es", "voice")
-    assert "martes, 15 de septiembre, medianoche" in es
-    written = _render(renderer, midnight, "en", "long")  # 24-hour: the day that starts
-    assert "Wednesday, September 16, 00:00 (Mexico City Time)" in written
+    for channel in ("sms", "long", "voice"):
+        en = _render(renderer, midnight, "en", channel)
+        assert "midnight, the night of Tuesday 15 to Wednesday 16 September" in en
+        es = _render(renderer, midnight, "es", channel)
+        assert "la medianoche del martes 15 al miércoles 16 de septiembre" in es
+        assert "00:00" not in en + es
 
 
 def test_every_render_passes_the_reading_checks(renderer, hurricane, houston):

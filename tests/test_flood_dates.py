@@ -1,0 +1,92 @@
+"""What the blind back-translation of the San Pedro Sula flood found in dates and times.
+
+tests/data/scenarios/flood-sps.toml: the flood is expected at 00:00 on Wednesday 21
+October. The voice said "Tuesday 20, midnight" while the SMS said "Wednesday 21, 00:00":
+listeners and readers were given different days. Every channel now names the night by
+both its days. The expected phrases are written out per language: they are the
+specification, not what the code happens to produce.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from messaging import bidi
+from messaging.dates import local_time, night
+from messaging.scenarios import load_scenario
+
+from .conftest import ROOT
+
+FLOOD = ROOT / "tests" / "data" / "scenarios" / "flood-sps.toml"
+LANGUAGES = ["en", "es", "fr", "ht", "pt", "quc", "mam", "ar", "zh"]
+CHANNELS = ["sms", "long", "voice"]
+
+#: 00:00 on Wednesday 21 October 2026, in every channel
+NIGHT = {
+    "en": "midnight, the night of Tuesday 20 to Wednesday 21 October",
+    "es": "la medianoche del martes 20 al miércoles 21 de octubre",
+    "fr": "minuit, dans la nuit du mardi 20 au mercredi 21 octobre",
+    "ht": "minwi, lannwit madi 20 pou mèkredi 21 oktòb",
+    "pt": "00h (meia-noite) da noite de terça-feira 20 para quarta-feira 21 de outubro",
+    "ar": "منتصف الليل الفاصل بين الثلاثاء 20 والأربعاء 21 أكتوبر",
+    "zh": "10月20日（星期二）至21日（星期三）之间的午夜",
+}
+#: words that give the night to one day only: what the voice and the SMS said before
+ONE_DAY = {
+    "en": ["Tuesday, October 20, midnight", "October 21, 00:00"],
+    "es": ["martes, 20 de octubre, medianoche", "21 de octubre, 00:00"],
+    "ar": ["الثلاثاء، 20 أكتوبر، منتصف الليل", "أكتوبر، 00:00"],
+}
+
+
+@pytest.fixture(scope="module")
+def flood():
+    return load_scenario(FLOOD)
+
+
+def _text(renderer, scenario, language, channel, type_name="early_warning"):
+    result = renderer.render(type_name, language, channel, scenario)
+    assert result.language_used == language, result.warnings
+    return bidi.strip(result.text)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_midnight_is_the_same_night_in_every_channel(renderer, flood, language):
+    texts = {c: _text(renderer, flood, language, c) for c in CHANNELS}
+    for channel, text in texts.items():
+        assert "00:00" not in text, (channel, text)
+        for wrong in ONE_DAY.get(language, []):
+            assert wrong not in text, (channel, text)
+        if language in NIGHT:
+            assert NIGHT[language] in text, (channel, text)
+    nights = {c: _night(renderer, flood, language, c) for c in CHANNELS}
+    assert nights["sms"] == nights["long"] == nights["voice"], nights
+
+
+def _night(renderer, scenario, language, channel):
+    """The night phrase in the rendered text: the day the channel gives the onset."""
+    facts = renderer.facts("early_warning", scenario)
+    local = local_time(facts.values["onset"], facts.timezone)
+    phrase = night(local.date(), renderer.languages.get(language), renderer.words(language))
+    assert phrase in _text(renderer, scenario, language, channel)
+    return phrase
+
+
+def test_a_night_that_ends_a_month_names_both_months(renderer, flood):
+    halloween = flood.with_overrides(["onset=2026-11-01T00:00:00-06:00",
+                                      "expires=2026-11-02T12:00:00-06:00",
+                                      "ended=2026-11-03T09:00:00-06:00"])
+    en = _text(renderer, halloween, "en", "sms")
+    assert "midnight, the night of Saturday 31 October to Sunday 1 November" in en
+    es = _text(renderer, halloween, "es", "voice")
+    assert "la medianoche del sábado 31 de octubre al domingo 1 de noviembre, hora de " \
+        "Honduras" in es
+    zh = _text(renderer, halloween, "zh", "long")
+    assert "10月31日（星期六）至11月1日（星期日）之间的午夜" in zh
+
+
+def test_one_minute_past_midnight_is_not_the_night_phrase(renderer, flood):
+    later = flood.with_overrides(["onset=2026-10-21T00:01:00-06:00"])
+    for channel in CHANNELS:
+        text = _text(renderer, later, "es", channel)
+        assert "00:01" in text and "medianoche" not in text
