@@ -12,6 +12,7 @@ The plural rule comes from CLDR when Babel knows the language, otherwise from th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gettext
 import io
@@ -143,3 +144,88 @@ def add_language(text: str | None, code: str, table, path: Path) -> str:
     out = tomlkit.dumps(doc)
     tomllib.loads(out)  # what tomlkit wrote, the standard reader reads
     return out
+
+
+def init_language(code: str, *, name: str, native: str, fallback: list[str], direction: str,
+                  formatting_locale: str | None = None, plural_forms: str | None = None,
+                  locales: Path | None = None) -> str:
+    """Create ``locales/<code>/LC_MESSAGES/messages.po`` and register the language.
+
+    Nothing is reported as done before the new language has been read back the way every
+    command reads it: ``languages.toml`` parsed, the catalog loaded by Babel. If that
+    fails, both files are put back as they were.
+    """
+    from babel import Locale, UnknownLocaleError
+
+    from .catalog_tools import overlay_of, writable_locales
+    from .catalogs import catalog_path, load_catalog, template_path
+    from .languages import LanguageRegistry
+    from .resources import locales_dir
+
+    check_code(code)
+    locales = writable_locales(locales)
+    bundled, overlay = locales_dir(), overlay_of(locales)
+    languages_toml = locales / "languages.toml"
+    registry = LanguageRegistry.load(bundled, overlay)
+    if code in registry:
+        raise CatalogError(f"language {code!r} already exists",
+                           path=str(registry.sources[code]))
+    for other in fallback:
+        if other not in registry:
+            raise CatalogError(f"{other!r} is not a language emsg knows "
+                               f"(known: {', '.join(registry.codes())})", field="--fallback")
+    if formatting_locale is None:
+        # The language's own CLDR locale, else its first fallback's (Guatemalan Spanish
+        # for a Mayan language falling back to es).
+        formatting_locale = (code.replace("-", "_") if cldr_knows(code) else
+                             registry.get(fallback[0]).formatting_locale if fallback else None)
+        if formatting_locale is None:
+            raise CatalogError(f"CLDR does not know {code!r}: name the locale its dates and "
+                               "numbers follow (e.g. --formatting-locale es_GT) or a "
+                               "--fallback", field="--formatting-locale")
+    try:
+        Locale.parse(formatting_locale)
+    except (UnknownLocaleError, ValueError):
+        raise CatalogError(f"{formatting_locale!r} is not a CLDR locale (e.g. es_GT)",
+                           field="--formatting-locale") from None
+    po = catalog_path(locales, code)
+    if po.exists():
+        raise CatalogError("already exists; remove it or choose another code", path=str(po))
+    rule = plural_rule(code, plural_forms)
+    pot = template_path(locales) if template_path(locales).is_file() else template_path(bundled)
+    body = new_catalog(pot, code, name=name, rule=rule)
+    old_toml = (languages_toml.read_text(encoding="utf-8") if languages_toml.is_file()
+                else None)
+    table = language_entry(name=name, native=native, direction=direction,
+                           formatting_locale=formatting_locale, fallback=fallback,
+                           plural_forms=rule.forms if rule.source != "CLDR" else None)
+    new_toml = add_language(old_toml, code, table, languages_toml)
+    created = not po.parent.exists()
+    po.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        po.write_bytes(body)
+        languages_toml.write_text(new_toml, encoding="utf-8")
+        chain = LanguageRegistry.load(bundled, overlay).chain(code)[1:]
+        catalog = load_catalog(po, code)
+    except BaseException:
+        if old_toml is None:
+            languages_toml.unlink(missing_ok=True)
+        else:
+            languages_toml.write_text(old_toml, encoding="utf-8")
+        po.unlink(missing_ok=True)
+        if created:
+            for folder in (po.parent, po.parent.parent):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        raise
+    strings = len(load_catalog(pot, "", template=True).entries)
+    plural = (f"{rule.count} plural form(s), {rule.forms!r} from "
+              + ("CLDR" if rule.source == "CLDR" else "--plural-forms"))
+    if plural_forms and rule.source == "CLDR" and plural_forms.strip() != rule.forms:
+        plural += " (CLDR knows this language: --plural-forms ignored)"
+    return (f"created {po} ({plural}; {strings} strings to translate, "
+            f"{len(catalog.problems)} problem(s)) and added [{code}] to {languages_toml}.\n"
+            f"Messages in {code} fall back to {' > '.join(chain)} until translated; "
+            "translate the .po, marking unreviewed entries '#, fuzzy'"
+            + (f", and pass --locales {locales} (or set EMSG_LOCALES) to use it."
+               if overlay else "."))

@@ -79,7 +79,10 @@ def format_option(f):
 
 def data_options(f):
     f = click.option("--locales", "locales_dir", type=click.Path(file_okay=False),
-                     help="Use catalogs from this folder instead of the bundled ones.")(f)
+                     envvar="EMSG_LOCALES", show_envvar=True, metavar="DIR",
+                     help="Your catalog folder, over the bundled ones: its languages.toml "
+                          "adds or replaces languages, its <lang>/LC_MESSAGES/messages.po "
+                          "replaces that language's catalog.")(f)
     f = click.option("--templates", "templates_dir", type=click.Path(file_okay=False),
                      help="Use message templates from this folder instead of the bundled ones.")(f)
     return f
@@ -411,14 +414,15 @@ def _segments_dict(text: str) -> dict:
 @click.option("--exercise/--real", default=True, show_default=True,
               help="Show the messages as a drill (the default) or as real alerts.")
 @format_option
-def demo(scenario_path, type_name, exercise, fmt):
+@data_options
+def demo(scenario_path, type_name, exercise, fmt, templates_dir, locales_dir):
     """The facilitator's tour: one message in every language, what each SMS costs, and why.
 
     Needs no credentials and no configuration; sends nothing.
     """
     from .demo import tour
 
-    renderer = make_renderer()
+    renderer = make_renderer(templates_dir, locales_dir)
     scenario = load_facts(scenario_path, ())
     t = tour(renderer, scenario, type_name=type_name, exercise=exercise)
     if fmt == "json":

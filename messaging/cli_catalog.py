@@ -39,11 +39,12 @@ def catalog_extract():
 
 
 @catalog.command("update")
-def catalog_update():
-    """Merge locales/messages.pot into every language's messages.po."""
+@data_options
+def catalog_update(templates_dir, locales_dir):
+    """Merge messages.pot into every language's messages.po (of --locales DIR if given)."""
     from .catalog_tools import update
 
-    click.echo(update())
+    click.echo(update(Path(locales_dir) if locales_dir else None))
 
 
 @catalog.command("init")
@@ -68,7 +69,7 @@ def catalog_init(code, name, native, fallback, direction, formatting_locale, plu
       emsg catalog init cak --name Kaqchikel --native Kaqchikel --fallback es \\
           --formatting-locale es_GT
     """
-    from .catalog_tools import init_language
+    from .catalog_init import init_language
 
     click.echo(init_language(code, name=name, native=native or name,
                              fallback=[f for f in fallback.split(",") if f],

@@ -53,24 +53,42 @@ def _check_locale(name: object, path: Path, text: str, code: str) -> None:
 
 @dataclass
 class LanguageRegistry:
-    """All languages of one ``locales/`` folder, in file order."""
+    """All languages of one ``locales/`` folder, in file order, and of an overlay folder
+    (``--locales``), whose tables add languages or replace bundled ones of the same code."""
 
     path: Path
     languages: dict[str, Language] = field(default_factory=dict)
+    #: the file each language was read from
+    sources: dict[str, Path] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, locales_dir: Path) -> LanguageRegistry:
+    def load(cls, locales_dir: Path, overlay: Path | None = None) -> LanguageRegistry:
         path = locales_dir / "languages.toml"
+        registry = cls(path)
+        registry._read(path, required=True)
+        if overlay is not None:
+            registry._read(overlay / "languages.toml", required=False)
+        for lang in registry.languages.values():
+            for code in lang.fallback:
+                if code not in registry.languages:
+                    raise CatalogError(f"fallback {code!r} is not a language emsg knows",
+                                       path=str(registry.sources[lang.code]),
+                                       field=f"{lang.code}.fallback")
+        return registry
+
+    def _read(self, path: Path, *, required: bool) -> None:
         try:
             text = path.read_text(encoding="utf-8")
             data = tomllib.loads(text)
         except FileNotFoundError:
+            if not required:
+                return
             raise CatalogError("file not found", path=str(path)) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise CatalogError(f"cannot read file ({exc})", path=str(path)) from None
         except tomllib.TOMLDecodeError as exc:
             raise CatalogError(f"not valid TOML ({exc})", path=str(path)) from None
-        registry = cls(path)
+        registry = self
         for code, entry in data.items():
             if not isinstance(entry, dict) or "name" not in entry:
                 raise CatalogError("each language needs a table with at least 'name'",
@@ -92,12 +110,7 @@ class LanguageRegistry:
                 tags=tuple(entry.get("tags", ())),
                 cap_language=entry.get("cap_language"),
             )
-        for lang in registry.languages.values():
-            for code in lang.fallback:
-                if code not in registry.languages:
-                    raise CatalogError(f"fallback {code!r} is not a language in this file",
-                                       path=str(path), field=f"{lang.code}.fallback")
-        return registry
+            registry.sources[code] = path
 
     def __contains__(self, code: object) -> bool:
         return code in self.languages

@@ -151,7 +151,11 @@ class Renderer:
             raise UnknownName(f"unknown encoding policy {policy!r} "
                               f"(choose from {', '.join(encoding.POLICIES)})", field="policy")
         self.templates_dir = Path(templates_dir) if templates_dir else default_templates_dir()
-        self.locales_dir = Path(locales_dir) if locales_dir else default_locales_dir()
+        #: the bundled catalogs, always the base; ``locales_dir`` (``--locales``) overlays
+        #: them per language: its languages.toml tables and catalogs win where present
+        self.bundled_locales_dir = default_locales_dir()
+        self.overlay_dir = Path(locales_dir) if locales_dir else None
+        self.locales_dir = self.overlay_dir or self.bundled_locales_dir
         for what, folder in (("templates", self.templates_dir), ("locales", self.locales_dir)):
             if not folder.is_dir():
                 raise InputError("folder not found", path=str(folder), field=f"--{what}")
@@ -166,7 +170,21 @@ class Renderer:
 
     @cached_property
     def languages(self) -> LanguageRegistry:
-        return LanguageRegistry.load(self.locales_dir)
+        return LanguageRegistry.load(self.bundled_locales_dir, self.overlay_dir)
+
+    def catalog_path(self, language: str) -> Path:
+        """The overlay's catalog of ``language`` if it has one, else the bundled one."""
+        if self.overlay_dir is not None:
+            path = catalog_path(self.overlay_dir, language)
+            if path.is_file():
+                return path
+        return catalog_path(self.bundled_locales_dir, language)
+
+    def template_path(self) -> Path:
+        """The overlay's ``messages.pot`` if it has one, else the bundled one."""
+        if self.overlay_dir is not None and template_path(self.overlay_dir).is_file():
+            return template_path(self.overlay_dir)
+        return template_path(self.bundled_locales_dir)
 
     def message_type(self, name: str) -> MessageType:
         if name not in self._types:
@@ -181,7 +199,7 @@ class Renderer:
         language falls back, visibly, naming the file and line.
         """
         if language not in self._catalogs:
-            path = catalog_path(self.locales_dir, language)
+            path = self.catalog_path(language)
             self._catalogs[language] = None
             if language != SOURCE_LANGUAGE and path.is_file():
                 try:
@@ -200,7 +218,7 @@ class Renderer:
         return load_hazards(self.templates_dir)
 
     def template_catalog(self) -> Catalog:
-        return load_catalog(template_path(self.locales_dir), "", template=True)
+        return load_catalog(self.template_path(), "", template=True)
 
     @cached_property
     def environment(self):

@@ -120,3 +120,33 @@ def test_one_broken_catalog_never_stops_the_others(runner, data_copy):
               and f["severity"] == "error" and f["language"] == "fr"]
     assert broken and f"{po}:" in broken[0]["reason"]
     assert report["messages"] == 4  # es and fr, real and exercise: every message rendered
+
+
+def test_locales_folder_overlays_the_bundled_catalogs_per_language(runner, tmp_path):
+    import shutil
+
+    from .conftest import ROOT
+
+    mine = tmp_path / "mine"
+    (mine / "es" / "LC_MESSAGES").mkdir(parents=True)
+    po = mine / "es" / "LC_MESSAGES" / "messages.po"
+    shutil.copy(ROOT / "locales" / "es" / "LC_MESSAGES" / "messages.po", po)
+    text = po.read_text(encoding="utf-8")
+    assert 'msgstr "Ayuda gratuita: %(hotline)s"' in text
+    po.write_text(text.replace('msgstr "Ayuda gratuita: %(hotline)s"',
+                               'msgstr "Línea gratuita: %(hotline)s"'), encoding="utf-8")
+    args = ["draft", "early_warning", "--scenario", str(HURRICANE), "--lang", "es,pt",
+            "--channel", "sms"]
+    out = runner.invoke(cli, [*args, "--locales", str(mine)]).output
+    assert "Línea gratuita: +52" in out  # the overlay's Spanish
+    bundled = runner.invoke(cli, args).output
+    assert "Ayuda gratuita: +52" in bundled and "Línea gratuita" not in bundled
+    # Portuguese, absent from the overlay, is the bundled one in both.
+    assert out.split("== early_warning / pt")[1] == bundled.split("== early_warning / pt")[1]
+    # The same folder from the environment.
+    env = runner.invoke(cli, args, env={"EMSG_LOCALES": str(mine)}).output
+    assert "Línea gratuita: +52" in env
+
+    updated = runner.invoke(cli, ["catalog", "update", "--locales", str(mine)])
+    assert updated.exit_code == 0, updated.output
+    assert "Línea gratuita" in po.read_text(encoding="utf-8")  # kept by the merge

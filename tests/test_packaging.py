@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +51,71 @@ def test_unpacked_wheel_renders_from_its_own_data(wheel, tmp_path):
                           text=True, env={"PYTHONPATH": str(tmp_path), "PATH": ""}, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split()[0] == "ht"
+
+
+def _site_packages() -> str:
+    import sysconfig
+
+    return sysconfig.get_paths()["purelib"]
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory):
+    """The wheel installed in a fresh venv; its dependencies are this environment's (read
+    through a .pth, so no network is needed), never this checkout."""
+    import venv
+
+    root = tmp_path_factory.mktemp("venv")
+    venv.create(root, with_pip=True)
+    python = root / "bin" / "python"
+    proc = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps",
+                           "--no-index", str(wheel)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    purelib = subprocess.run([str(python), "-c", "import sysconfig;"
+                              "print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    (Path(purelib) / "emsg_test_deps.pth").write_text(_site_packages() + "\n")
+    return root
+
+
+def _emsg(venv_root, *args, cwd, env=None):
+    import os
+
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("PYTHONPATH", "EMSG_LOCALES", "VIRTUAL_ENV")}
+    environment.update(env or {})
+    return subprocess.run([str(venv_root / "bin" / "emsg"), *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, env=environment, timeout=120)
+
+
+def test_installed_wheel_adds_a_language_into_its_own_catalog_folder(installed, tmp_path):
+    where = subprocess.run([str(installed / "bin" / "python"), "-c",
+                            "import messaging; print(messaging.__file__)"], cwd=tmp_path,
+                           capture_output=True, text=True, check=True).stdout
+    assert where.startswith(str(installed)), where  # the wheel, not this checkout
+
+    refused = _emsg(installed, "catalog", "init", "tzj", "--name", "Tz'utujil",
+                    "--fallback", "es", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("Error: --locales: an installed emsg keeps its bundled "
+                                     "catalogs read-only")
+    assert "Traceback" not in refused.stderr
+
+    mine = tmp_path / "my-locales"
+    made = _emsg(installed, "catalog", "init", "tzj", "--name", "Tz'utujil", "--native",
+                 "Tzʼutujil", "--fallback", "es", "--locales", mine, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert (mine / "tzj" / "LC_MESSAGES" / "messages.po").is_file()
+    assert not (mine / "es").exists()  # the bundled catalogs stay the base, untouched
+
+    listed = _emsg(installed, "languages", "--format", "json", cwd=tmp_path,
+                   env={"EMSG_LOCALES": str(mine)})
+    assert listed.returncode == 0, listed.stderr
+    codes = [row["code"] for row in json.loads(listed.stdout)]
+    assert codes[-1] == "tzj" and {"es", "quc", "kek"} <= set(codes)
+
+    drafted = _emsg(installed, "draft", "early_warning", "--scenario", "hurricane-tapachula",
+                    "--lang", "tzj", "--channel", "sms", "--locales", mine, cwd=tmp_path)
+    assert drafted.returncode == 0, drafted.stderr
+    assert "tzj (Tzʼutujil) / sms" in drafted.stdout and "FALLBACK to es" in drafted.stdout

@@ -83,7 +83,7 @@ def check_catalogs(renderer: Renderer, languages: Sequence[str], *,
 
     A catalog that cannot even be read is an error finding, not the end of the run.
     """
-    from ..catalogs import Catalog, catalog_path
+    from ..catalogs import Catalog
     from ..dates import provided_keys
 
     report = Report()
@@ -95,7 +95,7 @@ def check_catalogs(renderer: Renderer, languages: Sequence[str], *,
     for code in languages:
         if code == SOURCE_LANGUAGE:
             continue
-        path = catalog_path(renderer.locales_dir, code)
+        path = renderer.catalog_path(code)
         catalog = renderer.catalog(code)
         broken = renderer.catalog_error(code)
         if broken is not None:
