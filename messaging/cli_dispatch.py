@@ -141,6 +141,8 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
             _report_prepared(prepared, summary, journal_path)
         if via == "twilio":
             _check_live(summary, allow_unreviewed, yes, exercise, fresh)
+        # emsg listen answers replies with unreviewed translations only if this allowed them
+        journal.set_meta("allow_unreviewed", "yes" if allow_unreviewed else "no")
         if summary.open == 0:
             if fmt == "text":
                 click.echo("Nothing left to send in this campaign.", err=True)

@@ -24,8 +24,9 @@ from .cli import BadInput, data_options, make_renderer
               default=None, help="Opt-out list STOP adds to and START removes from (the "
                                  "same as emsg send's). [default: emsg-campaigns/opt-outs.txt]")
 @click.option("--allow-unreviewed", is_flag=True,
-              help="Answer in languages whose replies are unreviewed (fuzzy) translations "
-                   "(otherwise those languages are answered along their fallback chain).")
+              help="Answer in languages whose replies are unreviewed (fuzzy) translations. "
+                   "[default: as the campaign's emsg send decided; a language whose replies "
+                   "are not allowed is answered along its fallback chain]")
 @data_options
 def listen(journal_path, host, port, public_url, opt_outs_path, allow_unreviewed,
            templates_dir, locales_dir):
@@ -48,7 +49,14 @@ def listen(journal_path, host, port, public_url, opt_outs_path, allow_unreviewed
     from .optouts import OptOutList
     from .outputs import check_apart
     from .tracking import TrackingStore
-    from .webhooks import INBOUND_PATH, STATUS_PATH, ListenConfig, WebhookServer, create_app
+    from .webhooks import (
+        INBOUND_PATH,
+        STATUS_PATH,
+        ListenConfig,
+        ReplyBooks,
+        WebhookServer,
+        create_app,
+    )
 
     check_apart({"--journal": journal_path, "--opt-outs": opt_outs_path},
                 [p for p in (templates_dir, locales_dir) if p])
@@ -57,24 +65,36 @@ def listen(journal_path, host, port, public_url, opt_outs_path, allow_unreviewed
         raise BadInput("TWILIO_AUTH_TOKEN is not set: emsg listen needs the account's auth "
                        "token to verify Twilio's signatures")
     config = ListenConfig(token, public_url)
-    book = KeywordBook.load(make_renderer(templates_dir, locales_dir),
-                            allow_unreviewed=allow_unreviewed)
+    renderer = make_renderer(templates_dir, locales_dir)
+    books = ReplyBooks(KeywordBook.load(renderer),
+                       KeywordBook.load(renderer, allow_unreviewed=True),
+                       True if allow_unreviewed else None)
     opt_outs = OptOutList(opt_outs_path or CAMPAIGNS_DIR / OPT_OUTS_FILE)
     _configure_logging()
     with TrackingStore(journal_path, opt_outs=opt_outs) as store:
-        app = create_app(store, book, config)
+        app = create_app(store, books, config)
         server = WebhookServer(app, host, port)
         meta = store.meta
         err = sys.stderr
-        click.echo(f"Listening on {server.url} for the campaign in {journal_path} "
-                   f"({meta.get('type', '?')}, "
-                   f"{'exercise' if meta.get('exercise') == 'yes' else 'REAL'})", file=err)
+        if meta.get("type"):
+            click.echo(f"Listening on {server.url} for the campaign in {journal_path} "
+                       f"({meta['type']}, "
+                       f"{'exercise' if meta.get('exercise') == 'yes' else 'REAL'})", file=err)
+        else:
+            click.echo(f"Listening on {server.url} for the campaign emsg send will journal "
+                       f"in {journal_path} (none yet: give it --journal {journal_path})",
+                       file=err)
         click.echo(f"  status callbacks: {config.public_url}{STATUS_PATH}", file=err)
         click.echo(f"  incoming SMS:     {config.public_url}{INBOUND_PATH}", file=err)
         click.echo(f"  opt-out list:     {opt_outs.path}", file=err)
         for warning in opt_outs.warnings:
             click.echo(f"  ! {warning}", file=err)
-        for note in book.notes:
+        if not allow_unreviewed:
+            decided = {"yes": "it allowed them", "no": "it did not"}.get(
+                meta.get("allow_unreviewed", ""), "no send yet; until then, not")
+            click.echo("  replies:          unreviewed translations as the campaign's send "
+                       f"decided ({decided})", file=err)
+        for note in books.pick(meta).notes:
             click.echo(f"  ! {note}", file=err)
         click.echo("Ctrl-C stops.", file=err)
         server.serve_forever()

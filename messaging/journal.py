@@ -200,6 +200,11 @@ class Journal:
         with self._lock:
             return dict(self.db.execute("SELECT key, value FROM meta").fetchall())
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Record a decision of this run (``allow_unreviewed``: emsg listen follows it)."""
+        with self._lock:
+            self._write("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     @property
     def ingested(self) -> bool:
         return self.meta().get("ingested") == "1"

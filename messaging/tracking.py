@@ -27,6 +27,7 @@ import datetime as dt
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -118,9 +119,12 @@ class TrackingStore:
                  durable: bool = True, max_batch: int = 512) -> None:
         self.path = str(path)
         self.opt_outs = opt_outs if opt_outs is not None else OptOutList()
-        if not Path(self.path).is_file():
-            raise JournalError("journal not found (emsg send creates it)", path=self.path,
-                               field="--journal")
+        if not Path(self.path).exists():
+            # listening may start before the campaign: create the journal emsg send will
+            # fill, so that no early callback is lost
+            from .journal import Journal
+
+            Journal(self.path).close()
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None,
                                       check_same_thread=False, timeout=30)
@@ -140,17 +144,46 @@ class TrackingStore:
             self.db.executescript(SCHEMA)
             if "channel" not in {r[1] for r in self.db.execute("PRAGMA table_info(replies)")}:
                 self.db.execute("ALTER TABLE replies ADD COLUMN channel TEXT")
-            self.meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+            self._meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+            self._meta_read = time.monotonic()
         except sqlite3.DatabaseError as exc:
             raise JournalError(f"cannot open journal ({exc})", path=self.path,
                                field="--journal") from None
-        self.safety_check = self.meta.get("type") == "safety_check"
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._max_batch = max_batch
         self.batches = 0
         self._writer = threading.Thread(target=self._run, name="emsg-journal-writer",
                                         daemon=True)
         self._writer.start()
+
+    # -- the campaign -----------------------------------------------------------------------
+
+    @property
+    def meta(self) -> dict[str, str]:
+        """The campaign's identity and the decisions its send recorded (``type``,
+        ``exercise``, ``allow_unreviewed`` ...). Empty while no campaign is in the journal:
+        read again, through a connection of its own (the writer's is busy), on every call
+        until the campaign is in and its send recorded ``allow_unreviewed``, then at most
+        once a second (a resumed send may decide again)."""
+        now = time.monotonic()
+        settled = self._meta.get("ingested") == "1" and "allow_unreviewed" in self._meta
+        if settled and now - self._meta_read < 1.0:
+            return self._meta
+        self._meta_read = now
+        try:
+            reader = sqlite3.connect(f"{Path(self.path).resolve().as_uri()}?mode=ro",
+                                     uri=True, timeout=5)
+            try:
+                self._meta = dict(reader.execute("SELECT key, value FROM meta").fetchall())
+            finally:
+                reader.close()
+        except sqlite3.Error:
+            pass  # keep what was read last; the next request tries again
+        return self._meta
+
+    @property
+    def safety_check(self) -> bool:
+        return self.meta.get("type") == "safety_check"
 
     # -- lifecycle ------------------------------------------------------------------------
 

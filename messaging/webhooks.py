@@ -111,7 +111,24 @@ class ListenStats:
     rejected: Counter = field(default_factory=Counter)  # by HTTP status
 
 
-def create_app(store: TrackingStore, book: KeywordBook, config: ListenConfig,
+@dataclass
+class ReplyBooks:
+    """Which translations answer people. With ``allow_unreviewed`` None (``emsg listen``
+    without ``--allow-unreviewed``), the decision the campaign's ``emsg send`` recorded in
+    the journal: a campaign sent with unreviewed translations is answered with them too, so
+    that a Spanish campaign is not answered in English. True or False: the operator's."""
+
+    reviewed: KeywordBook  # loaded without unreviewed replies (they follow the fallback)
+    unreviewed: KeywordBook  # loaded with them
+    allow_unreviewed: bool | None = None
+
+    def pick(self, meta: dict[str, str]) -> KeywordBook:
+        allow = self.allow_unreviewed if self.allow_unreviewed is not None \
+            else meta.get("allow_unreviewed") == "yes"
+        return self.unreviewed if allow else self.reviewed
+
+
+def create_app(store: TrackingStore, book: KeywordBook | ReplyBooks, config: ListenConfig,
                stats: ListenStats | None = None):
     from starlette.applications import Starlette
     from starlette.responses import Response
@@ -121,6 +138,7 @@ def create_app(store: TrackingStore, book: KeywordBook, config: ListenConfig,
 
     validator = RequestValidator(config.auth_token)
     stats = stats if stats is not None else ListenStats()
+    books = book if isinstance(book, ReplyBooks) else ReplyBooks(book, book)
 
     async def read_signed(request) -> _Params:
         mime, _, options = request.headers.get("content-type", "").partition(";")
@@ -207,6 +225,7 @@ def create_app(store: TrackingStore, book: KeywordBook, config: ListenConfig,
             body = params.one("Body", required=False) or ""
         except Rejected as exc:
             return refuse(request, exc)
+        book = books.pick(store.meta)
         classified = book.classify(body, safety_check=store.safety_check)
         message = Inbound(sid, phone, body, channel)
         try:

@@ -31,7 +31,7 @@ from messaging.journal import Journal
 from messaging.keywords import HELP_REPLY, KeywordBook, normalize, split_list
 from messaging.optouts import OptOutList
 from messaging.tracking import TrackingStore
-from messaging.webhooks import ListenConfig, WebhookServer, create_app
+from messaging.webhooks import ListenConfig, ReplyBooks, WebhookServer, create_app
 
 from .conftest import ROOT
 
@@ -134,10 +134,15 @@ def listening(renderer):
     """Start a server on a free port for a journal; yields (client, store)."""
     started = []
 
-    def start(journal: Path, opt_outs: Path, *, allow_unreviewed: bool = True,
+    def start(journal: Path, opt_outs: Path, *, allow_unreviewed: bool | None = True,
               max_body: int | None = None):
+        """``allow_unreviewed=None``: as emsg listen without the flag (the send decides)."""
         store = TrackingStore(journal, opt_outs=OptOutList(opt_outs), durable=False)
-        book = KeywordBook.load(renderer, allow_unreviewed=allow_unreviewed)
+        if allow_unreviewed is None:
+            book = ReplyBooks(KeywordBook.load(renderer),
+                              KeywordBook.load(renderer, allow_unreviewed=True))
+        else:
+            book = KeywordBook.load(renderer, allow_unreviewed=allow_unreviewed)
         config = ListenConfig(TOKEN, PUBLIC)
         if max_body:
             config.max_body = max_body
@@ -705,12 +710,13 @@ def test_emsg_listen_serves_until_ctrl_c(stop, campaign, tmp_path, runner):
     (["--public-url", PUBLIC], {}, "TWILIO_AUTH_TOKEN is not set"),
     (["--public-url", "example.org"], {"TWILIO_AUTH_TOKEN": TOKEN},
      "--public-url: expected the server's public base URL"),
-    (["--public-url", PUBLIC, "--journal", "missing.sqlite"], {"TWILIO_AUTH_TOKEN": TOKEN},
-     "missing.sqlite: --journal: journal not found"),
+    (["--public-url", PUBLIC, "--journal", "notes.txt/j.sqlite"], {"TWILIO_AUTH_TOKEN": TOKEN},
+     "notes.txt/j.sqlite: --journal: cannot write journal"),
 ])
 def test_listen_bad_input_is_one_line(args, env, fragment, runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    (tmp_path / "notes.txt").write_text("not a folder\n")
     if "--journal" not in args:
         args = [*args, "--journal", "j.sqlite"]
         (tmp_path / "j.sqlite").write_bytes(b"")
@@ -742,14 +748,14 @@ def test_normalize():
 LATER_EXPIRES = "expires=2099-09-16T18:00:00-06:00"
 
 
-def send_drafts(runner, tmp_path, phones: list[str], opt_outs):
+def send_drafts(runner, tmp_path, phones: list[str], opt_outs, *extra: str):
     people = tmp_path / "later.csv"
     people.write_text("phone,language\n" + "".join(f"{p},es\n" for p in phones),
                       encoding="utf-8")
     return runner.invoke(cli, ["send", "early_warning", "--scenario", "hurricane-tapachula",
                                "--recipients", str(people), "--opt-outs", str(opt_outs),
                                "--journal", str(tmp_path / "later.sqlite"), "--exercise",
-                               "--var", LATER_EXPIRES, "--format", "json"])
+                               "--var", LATER_EXPIRES, "--format", "json", *extra])
 
 
 def test_a_whatsapp_stop_is_recorded_and_the_next_send_honours_it(campaign, listening,
@@ -826,3 +832,54 @@ def test_malformed_numeric_fields_are_400_not_500(campaign, listening, tmp_path)
     assert status == 400
     assert snapshot(c["journal"]) == before
     assert client.status(sid, "undelivered", 30003)[0] == 200  # a real code still works
+
+
+# -- listening before the campaign, and as the campaign decided ------------------------------
+
+def test_listen_starts_before_the_campaign_and_loses_no_early_callback(campaign, listening,
+                                                                       tmp_path, runner):
+    journal = tmp_path / "safety_check.sqlite"  # where the campaign below journals
+    assert not journal.exists()
+    client, _ = listening(journal, tmp_path / "opt.txt")
+    assert journal.exists()
+    # the SIDs the campaign's backend will hand out, reported before the send records them
+    early = [f"SM{i:032x}" for i in range(1, len(LANGS) + 1)]
+    for sid in early:
+        assert client.status(sid, "delivered")[0] == 200
+    assert status_json(runner, journal)["unmatched_callbacks"] == len(LANGS)
+    c = campaign("safety_check")  # emsg send fills the journal listen created
+    assert c["journal"] == journal and sorted(c["sids"].values()) == early
+    p = c["phones"]
+    status, _ = client.sms(1, p["fr"], "oui")  # now a safety check: "oui" is "safe"
+    assert status == 200
+    data = status_json(runner, journal)
+    assert data["unmatched_callbacks"] == 0
+    assert all(data["delivery"][lang]["delivered"] == 1 for lang in LANGS)
+    assert [i["phone"] for i in data["safety_check"]["safe"]] == [p["fr"]]
+
+
+def test_listen_follows_the_sends_decision_on_unreviewed_replies(campaign, listening,
+                                                                 tmp_path, renderer):
+    c = campaign("early_warning")
+    client, _ = listening(c["journal"], tmp_path / "opt.txt", allow_unreviewed=None)
+    strict = KeywordBook.load(renderer)
+    lenient = KeywordBook.load(renderer, allow_unreviewed=True)
+    es = c["phones"]["es"]
+    assert strict.reply("help", "es").language != "es"  # the shipped es replies are fuzzy
+    # no decision recorded: the reviewed-only answer (along the fallback chain)
+    assert message_text(client.sms(1, es, "AYUDA")[1]) == strict.reply("help", "es").text
+    with Journal(c["journal"]) as journal:  # as emsg send --allow-unreviewed records it
+        journal.set_meta("allow_unreviewed", "yes")
+    assert message_text(client.sms(2, es, "AYUDA")[1]) == lenient.reply("help", "es").text
+    assert lenient.reply("help", "es").language == "es"
+
+
+@pytest.mark.parametrize("allow", [True, False])
+def test_send_records_its_decision_on_unreviewed_strings(allow, runner, tmp_path):
+    extra = ("--allow-unreviewed",) if allow else ()
+    result = send_drafts(runner, tmp_path, ["+529621234567"], tmp_path / "opt.txt", *extra)
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(tmp_path / "later.sqlite") as db:
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+    db.close()
+    assert meta["allow_unreviewed"] == ("yes" if allow else "no")
