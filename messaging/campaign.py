@@ -42,16 +42,20 @@ class Campaign:
         return hashlib.sha256(data.encode()).hexdigest()[:16]
 
     def identity(self, policy: str) -> dict[str, str]:
+        """What the campaign is, by content: a resume must match all of it."""
         return {
             "type": self.type_name,
             "exercise": "yes" if self.exercise else "no",
             "backend": self.backend,
             "fingerprint": self.fingerprint(policy),
-            "recipients": str(self.recipients),
             "recipients_sha256": file_digest(self.recipients),
             "region": self.region or "",
-            "scenario": self.scenario or "",
         }
+
+    def labels(self) -> dict[str, str]:
+        """Where the files were when the campaign started: shown by ``emsg status``,
+        never compared (a resume from another folder or a copy is the same campaign)."""
+        return {"recipients": str(self.recipients), "scenario": self.scenario or ""}
 
     def default_journal(self) -> Path:
         """``emsg-campaigns/TYPE-SCENARIO-RECIPIENTS-exercise-twilio.sqlite``: one per
@@ -84,6 +88,7 @@ def prepare(journal: Journal, renderer: Renderer, campaign: Campaign, *,
             opt_outs: OptOutList | None = None, keep_rejected: int = 20) -> Prepared:
     identity = campaign.identity(renderer.policy)
     journal.check_campaign(identity)
+    identity = {**identity, **campaign.labels()}
     if journal.ingested:
         return Prepared(resumed=True)
     opt_outs = opt_outs if opt_outs is not None else OptOutList()

@@ -107,7 +107,7 @@ class Journal:
                 parent = Path(self.path).parent
                 if not parent.is_dir():
                     parent.mkdir(parents=True, exist_ok=True)
-                self._lockfile = exclusive_lock(Path(self.path + ".lock"), self.path)
+                self._lockfile = exclusive_lock(self.path)
             self.db = sqlite3.connect(self.path, isolation_level=None,
                                       check_same_thread=False, timeout=10)
             if not memory:
@@ -210,7 +210,12 @@ class Journal:
         return self.meta().get("ingested") == "1"
 
     def check_campaign(self, identity: dict[str, str]) -> None:
-        """Refuse to resume a journal made for another campaign."""
+        """Refuse to resume a journal made for another campaign.
+
+        ``identity`` holds what the campaign *is* (message type, facts, exercise mode,
+        backend, the recipients' contents), never where its files are: the same campaign
+        resumes from any folder, by any path, or from a copy of its files.
+        """
         meta = self.meta()
         if not meta:
             return
@@ -219,9 +224,17 @@ class Journal:
                 what = {"fingerprint": "the scenario's facts or the message changed",
                         "recipients_sha256": "the recipients file changed"}.get(
                     key, f"{key} was {meta[key]!r}, now {value!r}")
+                with self._lock:
+                    sent, total = self.db.execute(
+                        "SELECT count(*) FILTER (WHERE state='sent'), count(*) "
+                        "FROM recipients").fetchone()
+                reached = (f"it has already texted {sent} of {total} recipient(s), and a "
+                           "new --journal would text them again: resume with the "
+                           "original files, or start a new journal only for a new message"
+                           if sent else "it has texted nobody yet: give a new --journal "
+                           "path to start the new campaign")
                 raise JournalError(f"this journal belongs to another campaign ({what}); "
-                                   "give a new --journal path to start a new campaign",
-                                   path=self.path, field="--journal")
+                                   f"{reached}", path=self.path, field="--journal")
 
     # -- ingest ---------------------------------------------------------------------------
 

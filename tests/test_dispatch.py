@@ -451,3 +451,45 @@ def test_ctrl_c_stops_cleanly_and_a_rerun_finishes(tmp_path, fake):
     final.communicate(timeout=60)
     assert final.returncode == 0
     assert fake.counts() == {p: 1 for p in numbers}
+
+
+def test_a_campaign_is_its_contents_not_its_paths(tmp_path, runner, fake, monkeypatch):
+    """Resume from another folder, by absolute path, with copies of the scenario and the
+    list: the same campaign. A different list is refused, saying whom the journal reached."""
+    numbers = phones(6)
+    first = tmp_path / "first"
+    first.mkdir()
+    csv = people(first, numbers)
+    journal = first / "j.sqlite"
+    monkeypatch.chdir(first)
+    fake.number_errors[numbers[-1]] = 21211  # one permanent failure: the rest are sent
+    args = ["send", "early_warning", "--scenario", "hurricane-tapachula", "--recipients",
+            "people.csv", "--exercise", "--via", "twilio", "--journal", "j.sqlite", "--yes",
+            "--allow-unreviewed"]
+    assert runner.invoke(cli, args, env=fake.env()).exit_code == 0
+    with Journal(journal) as j:  # as if the run had stopped before the last three
+        for row_id in (3, 4, 5):
+            j.db.execute("UPDATE recipients SET state='pending', sid=NULL WHERE id=?",
+                         (row_id,))
+        for n in (2, 3, 4):
+            fake.received = [r for r in fake.received if r.to != numbers[n]]
+    second = tmp_path / "second"
+    second.mkdir()
+    copy = second / "list-copy.csv"
+    copy.write_bytes(csv.read_bytes())
+    scenario = second / "same-scenario.toml"
+    scenario.write_bytes((ROOT / "scenarios" / "hurricane-tapachula.toml").read_bytes())
+    monkeypatch.chdir(second)
+    resumed = runner.invoke(cli, ["send", "early_warning", "--scenario", str(scenario),
+                                  "--recipients", str(copy), "--exercise", "--via", "twilio",
+                                  "--journal", str(journal), "--yes", "--allow-unreviewed"],
+                            env=fake.env())
+    assert resumed.exit_code == 0, resumed.output
+    assert "Resuming the campaign" in resumed.stderr
+    assert fake.counts() == {p: 1 for p in numbers[:-1]}
+    other = people(second, phones(3, start=50), name="other.csv")
+    refused = runner.invoke(cli, live_args(other, journal), env=fake.env())
+    assert refused.exit_code == 2
+    assert ("this journal belongs to another campaign (the recipients file changed); it has "
+            "already texted 5 of 6 recipient(s), and a new --journal would text them again"
+            ) in refused.output

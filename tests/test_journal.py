@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 
 import pytest
@@ -177,3 +178,33 @@ def test_status_of_a_missing_journal_is_one_line(tmp_path, runner):
     assert result.exit_code == 2
     assert result.output.strip() == \
         f"Error: {tmp_path / 'nope.sqlite'}: --journal: journal not found"
+
+
+def test_one_sender_whatever_the_path(tmp_path, monkeypatch):
+    """A symlink, a relative path from another folder: the same file, the same lock."""
+    path = tmp_path / "j.sqlite"
+    link = tmp_path / "elsewhere" / "link.sqlite"
+    link.parent.mkdir()
+    with Journal(path) as journal:
+        fill(journal, ["+529621000001"])
+        link.symlink_to(path)
+        with pytest.raises(JournalError,
+                           match=r"another emsg process is using this journal \(pid \d+ on "):
+            Journal(link)
+        monkeypatch.chdir(link.parent)
+        with pytest.raises(JournalError, match="the same file, whatever the path"):
+            Journal("../j.sqlite")
+    with Journal(link) as journal:  # released: the symlink opens the same journal
+        assert journal.summary().recipients == 1
+
+
+def test_a_hard_linked_journal_is_refused_for_sending(tmp_path):
+    path = tmp_path / "j.sqlite"
+    with Journal(path) as journal:
+        fill(journal, ["+529621000001"])
+    os.link(path, tmp_path / "hard.sqlite")
+    for name in ("j.sqlite", "hard.sqlite"):
+        with pytest.raises(JournalError, match="2 hard links"):
+            Journal(tmp_path / name)
+    with Journal(tmp_path / "hard.sqlite", readonly=True) as reader:
+        assert reader.summary().recipients == 1
