@@ -17,6 +17,8 @@ from pathlib import Path
 from .errors import CatalogError
 
 DOMAIN = "messages"
+#: the translator comment a review adds (``emsg catalog import``): who, and when
+REVIEWED = re.compile(r"^reviewed by (?P<name>.+) on (?P<date>\d{4}-\d{2}-\d{2})\s*$")
 _PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?([a-zA-Z%])")
 
 
@@ -34,6 +36,13 @@ class Entry:
     plural: bool
     fuzzy: bool
     line: int
+    #: who reviewed it and when ("reviewed by NAME on DATE", added by ``catalog import``)
+    reviewer: str | None = None
+    reviewed_on: str | None = None
+
+    @property
+    def reviewed(self) -> bool:
+        return not self.fuzzy and self.reviewer is not None
 
 
 @dataclass(frozen=True)
@@ -65,14 +74,17 @@ class Catalog:
         return self.entries.get((context, msgid))
 
     def stats(self, template: Catalog | None = None,
-              provided: Collection[tuple[str | None, str]] = ()) -> dict[str, int]:
-        """Counts of translated (reviewed), fuzzy and missing strings, against the ``.pot``.
+              provided: Collection[tuple[str | None, str]] = ()) -> dict:
+        """Counts of translated (not fuzzy), fuzzy and missing strings, against the ``.pot``;
+        of those translated, how many a named reviewer approved, who, and when last.
 
         Keys in ``provided`` (date words CLDR gives this language) are not counted when the
         catalog leaves them out: the language does not need them.
         """
         keys = list(template.entries) if template else list(self.entries)
-        translated = fuzzy = missing = 0
+        translated = fuzzy = missing = reviewed = 0
+        reviewers: set[str] = set()
+        dates: list[str] = []
         for key in keys:
             entry = self.entries.get(key)
             if entry is None:
@@ -83,8 +95,13 @@ class Catalog:
                 fuzzy += 1
             else:
                 translated += 1
+                if entry.reviewed:
+                    reviewed += 1
+                    reviewers.add(entry.reviewer or "")
+                    dates.append(entry.reviewed_on or "")
         return {"total": translated + fuzzy + missing, "translated": translated, "fuzzy": fuzzy,
-                "missing": missing, "problems": len(self.problems)}
+                "missing": missing, "problems": len(self.problems), "reviewed": reviewed,
+                "reviewers": sorted(reviewers), "last_reviewed": max(dates, default=None)}
 
 
 def _check(msgid: str, plural_id: str | None, strings: tuple[str, ...]) -> str | None:
@@ -160,8 +177,12 @@ def load_catalog(path: Path, language: str, *, template: bool = False) -> Catalo
         if reason:
             catalog.problems.append(Problem(str(path), line, msgid, reason))
             continue
+        stamp = next((m for m in map(REVIEWED.match, reversed(message.user_comments)) if m),
+                     None)
         catalog.entries[key] = Entry(msgid, message.context, strings, plural_id is not None,
-                                     message.fuzzy, line)
+                                     message.fuzzy, line,
+                                     stamp["name"].strip() if stamp else None,
+                                     stamp["date"] if stamp else None)
     return catalog
 
 
@@ -182,8 +203,13 @@ def review_status(stats: dict[str, int], is_source: bool = False) -> str:
         return "not translated"
     if stats["missing"]:
         return f"incomplete ({stats['missing']} missing)"
+    reviewed = stats.get("reviewed", 0)
     if stats["fuzzy"]:
+        if reviewed:
+            return f"partly reviewed ({reviewed} reviewed, {stats['fuzzy']} fuzzy)"
         return "unreviewed (fuzzy)"
+    if reviewed < stats["translated"]:
+        return f"translated ({reviewed} with a named reviewer)"
     return "reviewed"
 
 
@@ -200,7 +226,7 @@ def language_report(renderer) -> list[dict]:
         if is_source:
             total = len(template.entries)
             stats = {"total": total, "translated": total, "fuzzy": 0, "missing": 0,
-                     "problems": 0}
+                     "problems": 0, "reviewed": 0, "reviewers": [], "last_reviewed": None}
         else:
             stats = (catalog or Catalog(lang.code, Path())).stats(
                 template, dates.provided_keys(lang))

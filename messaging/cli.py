@@ -256,13 +256,16 @@ def languages(fmt, templates_dir, locales_dir):
         echo_json(rows)
         return
     click.echo(f"{'code':<5} {'name':<16} {'native':<16} {'dir':<4} {'format':<10} "
-               f"{'fallback':<9} {'done':>5} {'fuzzy':>5} {'miss':>5}  {'dates':<12} status")
+               f"{'fallback':<9} {'done':>5} {'fuzzy':>5} {'miss':>5} {'rev':>5}  {'dates':<12} "
+               "status")
     for r in rows:
         click.echo(f"{r['code']:<5} {r['name']:<16} {r['native']:<16} {r['direction']:<4} "
                    f"{r['formatting_locale']:<10} {'>'.join(r['fallback']) or '-':<9} "
-                   f"{r['translated']:>5} {r['fuzzy']:>5} {r['missing']:>5}  "
+                   f"{r['translated']:>5} {r['fuzzy']:>5} {r['missing']:>5} {r['reviewed']:>5}  "
                    f"{r['dates']:<12} {r['status']}")
-    click.echo("\ndates: where weekday and month names, the date pattern and the zone "
+    click.echo("\ndone: translated, not fuzzy; rev: of those, approved by a named reviewer "
+               "(emsg catalog import); emsg languages --format json lists who and when.")
+    click.echo("dates: where weekday and month names, the date pattern and the zone "
                "names come from (CLDR, the catalog, or both); --format json for each part.")
 
 

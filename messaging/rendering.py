@@ -53,6 +53,9 @@ class RenderResult:
     sms: encoding.SmsAnalysis | None = None
     #: msgids rendered from fuzzy (unreviewed) catalog entries
     fuzzy_strings: tuple[str, ...] = ()
+    #: every (context, msgid) the rendering asked for, in order (the review sheet's
+    #: "used in" and "rendered" columns come from these)
+    strings_used: tuple[tuple[str | None, str], ...] = ()
 
     @property
     def fell_back(self) -> bool:
@@ -109,6 +112,7 @@ class _Attempt:
     language: str
     catalog: Catalog | None
     fuzzy: list[str] = field(default_factory=list)
+    used: list[tuple[str | None, str]] = field(default_factory=list)
 
 
 _ATTEMPT: contextvars.ContextVar[_Attempt] = contextvars.ContextVar("emsg_attempt")
@@ -242,6 +246,7 @@ class Renderer:
 
     def _entry(self, context: str | None, msgid: str):
         attempt = _ATTEMPT.get()
+        attempt.used.append((context, msgid))
         if attempt.language == SOURCE_LANGUAGE:
             return None
         catalog = attempt.catalog
@@ -266,6 +271,7 @@ class Renderer:
         """The attempt's catalog entry, or ``None`` (none, or the source language): for the
         date words CLDR may give instead."""
         attempt = _ATTEMPT.get()
+        attempt.used.append((context, msgid))
         entry = attempt.catalog.lookup(context, msgid) if attempt.catalog else None
         if entry is None or attempt.language == SOURCE_LANGUAGE:
             return None
@@ -446,6 +452,7 @@ class Renderer:
             text=text, direction=self.languages.get(used).direction,
             unreviewed=bool(attempt.fuzzy), exercise=exercise, warnings=tuple(warnings),
             parts=parts, sms=sms, fuzzy_strings=tuple(dict.fromkeys(attempt.fuzzy)),
+            strings_used=tuple(dict.fromkeys(attempt.used)),
         )
 
 

@@ -134,7 +134,7 @@ def test_cards_badges_and_direction(opened, renderer, hurricane, tmp_path):
         assert _reads_left_to_right(element, fact), (channel, fact)
     assert "in Unicode isolates" in page.locator(
         'article[data-type="early_warning"][data-lang="ar"] .channel-sms').inner_text()
-    assert page.locator('#catalogs tr[data-lang="quc"] td').nth(4).inner_text() == \
+    assert page.locator('#catalogs tr[data-lang="quc"] td').nth(5).inner_text() == \
         "CLDR+catalog"
 
     # flags and the checklist
