@@ -205,6 +205,10 @@ def apply_review(sheet: Path, target: Path, base: Path, *, reviewer: str,
                                          + " ".join(note.split()))
             result.notes += 1
     catalog.last_translator = reviewer
+    note = "Entries marked 'reviewed by NAME on DATE' have since been reviewed."
+    if result.approved and note not in catalog.header_comment:
+        # The file's opening note says the drafts are unreviewed: no longer all of them.
+        catalog.header_comment = catalog.header_comment.rstrip("#\n") + f"\n# {note}\n#"
     catalog.revision_date = dt.datetime.now(dt.UTC)
 
     out = io.BytesIO()

@@ -101,6 +101,8 @@ def test_import_applies_corrections_and_approvals(runner, exported, tmp_path):
     po_path = mine / "quc" / "LC_MESSAGES" / "messages.po"
     po = _po(po_path)
     assert po.last_translator == "Ana Tzul"
+    assert po.revision_date.date() >= __import__("datetime").date(2026, 1, 1)
+    assert "have since been reviewed" in po.header_comment
     message = po.get("Free help: %(hotline)s")
     assert message.string == "Toʼbʼal majun rajil, chasikʼij: %(hotline)s"
     assert not message.fuzzy
@@ -205,3 +207,47 @@ def test_preview_shows_the_reviewed_counts(runner, exported, tmp_path):
     assert "<th>reviewed</th>" in html
     row = html.split('<tr data-lang="quc">', 1)[1].split("</tr>", 1)[0]
     assert 'title="by Ana Tzul, last on ' in row and '">4</td>' in row
+
+
+def test_a_reviewed_language_sends_live_without_allow_unreviewed(runner, tmp_path,
+                                                                  monkeypatch):
+    from .fake_twilio import FakeTwilio
+
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "mine"
+    sheet = tmp_path / "review-es.csv"
+    assert _invoke(runner, "catalog", "export", "es", "-o", sheet).exit_code == 0
+    rows = _read_csv(sheet)
+    for row in rows:
+        if row["status"] == "fuzzy":
+            row["approved"] = "yes"
+    _write_csv(sheet, rows)
+    imported = _invoke(runner, "catalog", "import", sheet, "--reviewer", "María López",
+                       "--locales", mine)
+    assert imported.exit_code == 0, imported.output
+
+    drafted = _invoke(runner, "draft", "early_warning", "--scenario", "hurricane-tapachula",
+                      "--lang", "es", "--channel", "sms", "--exercise", "--locales", mine)
+    assert "UNREVIEWED" not in drafted.output and "unreviewed" not in drafted.output
+
+    spanish = tmp_path / "es.csv"
+    spanish.write_text("phone,language\n+529621000001,es\n+529621000002,es\n",
+                       encoding="utf-8")
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("phone,language\n+529621000003,es\n+529621000004,ht\n", encoding="utf-8")
+    with FakeTwilio() as fake:
+        def send(recipients, journal):
+            return runner.invoke(cli, ["send", "early_warning", "--scenario",
+                                       "hurricane-tapachula", "--recipients", str(recipients),
+                                       "--exercise", "--via", "twilio", "--yes", "--journal",
+                                       str(tmp_path / journal), "--locales", str(mine)],
+                                 env=fake.env())
+
+        refused = send(mixed, "mixed.sqlite")
+        assert refused.exit_code == 2
+        assert refused.output.strip().splitlines()[-1].startswith(
+            "Error: unreviewed (fuzzy) translations in ht:")
+        assert fake.posts == []
+        sent = send(spanish, "es.sqlite")
+        assert sent.exit_code == 0, sent.output
+        assert sorted(fake.counts()) == ["+529621000001", "+529621000002"]
