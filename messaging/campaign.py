@@ -34,6 +34,9 @@ class Campaign:
     backend: str
     region: str | None = None
     scenario: str | None = None  # the scenario's path or name, for the journal's name
+    #: what a row with a blank or unknown language gets, and why (see language_names)
+    default_language: str | None = None
+    default_why: str = "the default language"
 
     def fingerprint(self, policy: str) -> str:
         key = self.facts.key
@@ -94,7 +97,9 @@ def prepare(journal: Journal, renderer: Renderer, campaign: Campaign, *,
     opt_outs = opt_outs if opt_outs is not None else OptOutList()
     prepared = Prepared(resumed=False)
     text_ids: dict[str, int] = {}
-    rows = read_recipients(campaign.recipients, renderer.languages, region=campaign.region)
+    rows = read_recipients(campaign.recipients, renderer.languages, region=campaign.region,
+                           default_language=campaign.default_language,
+                           default_why=campaign.default_why)
     with journal.ingest(identity) as ingest:
         for item in rows:
             if isinstance(item, InvalidRow):

@@ -30,8 +30,9 @@ from .stopping import exit_status, stop_on_signals
 @click.argument("message_type", metavar="TYPE")
 @facts_options
 @click.option("--recipients", "recipients_path", required=True, metavar="CSV",
-              help="CSV with 'phone' and 'language' columns (UTF-8, with or without BOM); "
-                   "'-' reads standard input.")
+              help="CSV with 'phone' and 'language' columns (comma, semicolon or tab; "
+                   "UTF-8, UTF-16 or Windows-1252; headers such as teléfono/idioma); '-' "
+                   "reads standard input. See docs/recipient-lists.md.")
 @exercise_option
 @click.option("--via", type=click.Choice(["drafts", "twilio"]), default="drafts",
               show_default=True, help="drafts prints (or writes) every message and sends "
@@ -98,6 +99,7 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
     from .campaign import CAMPAIGNS_DIR, OPT_OUTS_FILE, Campaign, prepare
     from .dispatch import Dispatcher, DispatchOptions
     from .journal import Journal
+    from .language_names import first_audience_language
     from .optouts import OptOutList
     from .outputs import check_apart
     from .recipients import ListSource
@@ -118,8 +120,10 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
     exercise = scenario.exercise_mode(exercise)
     if via == "twilio" and not exercise and not allow_expired:
         refuse_expired(scenario, message_type, "a live send")
+    default_language, default_why = first_audience_language(scenario, renderer.languages)
     campaign = Campaign(message_type, facts, ListSource.open(recipients_path), exercise, via,
-                        region=region or scenario.region, scenario=scenario_path)
+                        region=region or scenario.region, scenario=scenario_path,
+                        default_language=default_language, default_why=default_why)
     out = sys.stdout
     if via == "twilio":
         backend = make_backend("twilio", validity_period=validity_period,

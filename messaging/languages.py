@@ -27,6 +27,8 @@ class Language:
     plural_forms: str | None = None
     #: other BCP 47 tags that mean exactly this language (``zh-CN``, ``zh-Hans`` for ``zh``)
     tags: tuple[str, ...] = ()
+    #: other names recipients' lists give it, beyond ``name``, ``native`` and CLDR's
+    names: tuple[str, ...] = ()
     #: the CAP ``<language>`` of an ``<info>`` in this language, when not the bare code
     cap_language: str | None = None
 
@@ -108,6 +110,7 @@ class LanguageRegistry:
                 fallback=tuple(entry.get("fallback", ())),
                 plural_forms=entry.get("plural_forms"),
                 tags=tuple(entry.get("tags", ())),
+                names=tuple(entry.get("names", ())),
                 cap_language=entry.get("cap_language"),
             )
             registry.sources[code] = path

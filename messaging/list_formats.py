@@ -180,8 +180,12 @@ def check_text(source: ListSource, head: bytes) -> None:
 
 
 def detect_encoding(source: ListSource, head: bytes) -> TextEncoding:
-    """UTF-8 (with or without BOM) or UTF-16 with BOM; otherwise an error naming the
-    first line that is not UTF-8 (its real line, counted from the start of the file)."""
+    """UTF-8 (with or without BOM) or UTF-16 with BOM; otherwise Windows-1252 (what Excel
+    on Windows saves as "CSV"), with a notice naming the first line that is not UTF-8.
+
+    A file with valid UTF-8 before its first bad byte is damaged UTF-8, not Windows-1252:
+    it is read as UTF-8 and each bad line is reported as an invalid row.
+    """
     if head.startswith(codecs.BOM_UTF8):
         label, codec = "UTF-8 with BOM", "utf-8-sig"
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -192,10 +196,11 @@ def detect_encoding(source: ListSource, head: bytes) -> TextEncoding:
     if bad is None:
         return TextEncoding(codec, label)
     line, byte, saw_utf8 = bad
-    if saw_utf8:  # UTF-8 before the bad byte: a damaged UTF-8 file, not another encoding
-        return TextEncoding(codec, label)  # physical_lines reports each bad line
-    raise RecipientsError(f"not UTF-8 text (byte 0x{byte:02X} on line {line}); save it as "
-                        "CSV UTF-8", path=source.name, line=line)
+    if saw_utf8:  # physical_lines reports each bad line
+        return TextEncoding(codec, label)
+    return TextEncoding("cp1252", "Windows-1252", notice=(
+        f"not UTF-8 (byte 0x{byte:02X} on line {line}): read as Windows-1252, as Excel "
+        "saves CSV on Windows; if names look wrong, save the list as CSV UTF-8"))
 
 
 def _first_bad_utf8(source: ListSource) -> tuple[int, int, bool] | None:
@@ -221,6 +226,25 @@ def _first_bad_utf8(source: ListSource) -> tuple[int, int, bool] | None:
         except UnicodeDecodeError:
             return newlines + 1, 0, saw_non_ascii
     return None
+
+
+DELIMITERS = ",;\t"
+
+
+def sniff_delimiter(lines: list[str], is_header: Callable[[list[str]], bool]) -> str:
+    """Comma, semicolon (Excel's CSV where the decimal mark is a comma: Spanish, French,
+    Portuguese) or tab, as :class:`csv.Sniffer` reads the first lines; the header row has
+    the last word, since it must name a phone column."""
+    sample = "".join(lines)
+    try:
+        guess = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        guess = ","
+    header = next((line for line in lines if line.strip()), "").rstrip("\r\n")
+    for delimiter in dict.fromkeys([guess, *DELIMITERS]):
+        if is_header(next(csv.reader([header], delimiter=delimiter), [])):
+            return delimiter
+    return guess
 
 
 def _line_ends(data: bytes) -> int:

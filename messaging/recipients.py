@@ -23,10 +23,13 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from .errors import InputError
+from .language_names import LanguageNames
 from .languages import LanguageRegistry
+from .list_columns import LANGUAGE, NAME, PHONE, Columns
 from .list_formats import (
     ListSource,
     RecipientsError,
@@ -35,13 +38,15 @@ from .list_formats import (
     csv_records,
     detect_encoding,
     physical_lines,
+    sniff_delimiter,
 )
 
-__all__ = ["PHONE", "LANGUAGE", "InvalidRow", "ListSource", "ListTally", "PhoneParser", "Recipient",
-           "RecipientList", "RecipientsError", "RowNote", "file_digest", "read_recipients"]
+__all__ = ["PHONE", "LANGUAGE", "NAME", "InvalidRow", "ListSource", "ListTally", "PhoneParser",
+           "Recipient", "RecipientList", "RecipientsError", "RowNote", "file_digest",
+           "read_recipients"]
 
-#: Columns we read; any other column is ignored.
-PHONE, LANGUAGE, NAME = "phone", "language", "name"
+#: lines read to guess the delimiter
+SNIFF_LINES = 50
 #: notes of each kind kept for the report (all are counted)
 KEEP_NOTES = 20
 
@@ -74,17 +79,21 @@ class RowNote:
 
     line: int
     last_line: int
-    kind: str  # "spans_lines", "stray_quote"
+    kind: str  # "spans_lines", "stray_quote", "language"
     field: str
     value: str
     message: str
+    language_used: str = ""  # for "language": what the row gets instead
 
     def __str__(self) -> str:
         return f"{_where(self.line, self.last_line)}: {self.field}: {self.message}"
 
     def to_dict(self) -> dict:
-        return {"line": self.line, "last_line": self.last_line, "kind": self.kind,
+        data = {"line": self.line, "last_line": self.last_line, "kind": self.kind,
                 "field": self.field, "value": self.value, "message": self.message}
+        if self.language_used:
+            data["language_used"] = self.language_used
+        return data
 
 
 def _where(line: int, last: int | None) -> str:
@@ -173,24 +182,29 @@ class PhoneParser:
 
 
 def read_recipients(path: str | os.PathLike, languages: LanguageRegistry, *,
-                    region: str | None = None) -> RecipientList:
+                    region: str | None = None, default_language: str | None = None,
+                    default_why: str = "the default language") -> RecipientList:
     """The rows of a list, each a :class:`Recipient` or an :class:`InvalidRow`, as an
-    iterable whose ``tally`` says where every physical line went once it is read.
+    iterator whose ``tally`` says where every physical line went once it is read.
 
     Line numbers are the file's physical lines (the header is line 1), as an editor shows
-    them. Duplicates are not removed here.
+    them. Duplicates are not removed here. A row with a blank or unknown language gets
+    ``default_language`` (English if none; ``default_why`` says why in the report) and is
+    listed in the tally's notes.
     """
-    return RecipientList(ListSource.open(path), languages, PhoneParser(region))
+    return RecipientList(ListSource.open(path), LanguageNames(languages, default_language),
+                         PhoneParser(region), default_why)
 
 
 class RecipientList:
     """One pass over a list (an iterator); ``tally`` is complete after the pass."""
 
-    def __init__(self, source: ListSource, languages: LanguageRegistry,
-                 parser: PhoneParser) -> None:
+    def __init__(self, source: ListSource, names: LanguageNames, parser: PhoneParser,
+                 default_why: str = "the default language") -> None:
         self.source = source
-        self.languages = languages
+        self.names = names
         self.parser = parser
+        self.default_why = default_why
         self.tally = ListTally(source.name)
         self._rows = self._read()
 
@@ -208,11 +222,14 @@ class RecipientList:
         tally.encoding = encoding.label
         if encoding.notice:
             tally.notices.append(encoding.notice)
-        header: _Header | None = None
+        first = physical_lines(source, encoding)
+        sample = [line.text for line in islice(first, SNIFF_LINES) if not line.problem]
+        first.close()
+        tally.delimiter = sniff_delimiter(sample, Columns.matches)
+        header: Columns | None = None
         records = csv_records(physical_lines(source, encoding), tally.delimiter,
-                           lambda cells: header is not None and header.looks_like_row(
-                               cells, self.parser))
-        resolved: dict[str, tuple[str, bool]] = {}
+                              lambda cells: header is not None and self._whole_row(
+                                  cells, header))
         for rec in records:
             tally.physical_lines = rec.last
             if rec.cells is not None and not any(c.strip() for c in rec.cells):
@@ -222,12 +239,16 @@ class RecipientList:
                 if rec.problem:
                     raise RecipientsError(f"header: {rec.problem}", path=source.name,
                                           line=rec.first)
-                header = _Header.parse(rec, source.name)
+                header = Columns.parse(rec.cells or [], path=source.name, line=rec.first)
                 tally.header_lines = rec.last - rec.first + 1
+                if header.language is None:
+                    tally.notices.append(
+                        f"no language column: every row gets {self.names.default} "
+                        f"({self.default_why})")
                 continue
             tally.rows += 1
             tally.continuation_lines += rec.last - rec.first
-            item = self._row(rec, header, resolved)
+            item = self._row(rec, header)
             if isinstance(item, InvalidRow):
                 tally.invalid += 1
             yield item
@@ -235,8 +256,7 @@ class RecipientList:
             raise RecipientsError("empty file: expected a header row with 'phone' and "
                                   "'language' columns", path=source.name)
 
-    def _row(self, rec: Record, header: _Header,
-             resolved: dict[str, tuple[str, bool]]) -> Recipient | InvalidRow:
+    def _row(self, rec: Record, header: Columns) -> Recipient | InvalidRow:
         last = rec.last if rec.last != rec.first else None
         if rec.problem:
             return InvalidRow(rec.first, "line", "", rec.problem, last)
@@ -244,12 +264,12 @@ class RecipientList:
         assert cells is not None
         if last:
             at = next((i for i, c in enumerate(cells) if "\n" in c or "\r" in c), 0)
-            self.tally.note(RowNote(rec.first, rec.last, "spans_lines", header.name(at),
+            self.tally.note(RowNote(rec.first, rec.last, "spans_lines", header.label(at),
                                     cells[at][:80], f"one row on {rec.last - rec.first + 1} "
                                     "lines (a quoted field with line breaks)"))
         if rec.stray_quote:
             at = next((i for i, c in enumerate(cells) if '"' in c), 0)
-            self.tally.note(RowNote(rec.first, rec.first, "stray_quote", header.name(at),
+            self.tally.note(RowNote(rec.first, rec.first, "stray_quote", header.label(at),
                                     cells[at][:80], 'a quote (") that never closes: read as '
                                     "an ordinary character"))
         if len(cells) < header.width:
@@ -262,58 +282,25 @@ class RecipientList:
         except ValueError as exc:
             return InvalidRow(rec.first, PHONE, raw_phone, str(exc), last)
         asked = cells[header.language].strip() if header.language is not None else ""
-        if asked not in resolved:
-            resolved[asked] = self.languages.resolve(asked or None)
-        language, fell_back = resolved[asked]
-        who = cells[header.name_at].strip() if header.name_at is not None \
-            and header.name_at < len(cells) else ""
-        return Recipient(rec.first, phone, language, asked, fell_back, who)
+        found = self.names.resolve(asked)
+        if found.how in ("blank", "unknown") and header.language is not None:
+            what = "no language" if found.how == "blank" else f"unknown language {asked!r}"
+            self.tally.note(RowNote(rec.first, rec.last, "language",
+                                    header.label(header.language), asked,
+                                    f"{what}: sent in {found.code} ({self.default_why})",
+                                    found.code))
+        who = cells[header.name].strip() if header.name is not None \
+            and header.name < len(cells) else ""
+        return Recipient(rec.first, phone, found.code, asked, found.fell_back, who)
 
-
-@dataclass(frozen=True)
-class _Header:
-    names: list[str]
-    phone: int
-    language: int | None
-    name_at: int | None = None
-
-    @property
-    def width(self) -> int:
-        """Columns a row needs for the ones we read."""
-        return max(self.phone, self.language or 0) + 1
-
-    def name(self, index: int) -> str:
-        return self.names[index] if index < len(self.names) and self.names[index] \
-            else f"column {index + 1}"
-
-    @classmethod
-    def parse(cls, rec: Record, name: str) -> _Header:
-        names = [cell.strip().lower() for cell in rec.cells or []]
-        found = {PHONE: [], LANGUAGE: []}
-        for index, cell in enumerate(names):
-            if cell in found:
-                found[cell].append(index)
-        if not found[PHONE]:
-            shown = ", ".join(repr(h) for h in names[:8]) + (" ..." if len(names) > 8 else "")
-            raise RecipientsError(f"no 'phone' column in the header (found {shown}); is this "
-                                  "a recipients list?", path=name, line=rec.first, field=PHONE)
-        for column, indexes in found.items():
-            if len(indexes) > 1:
-                shown = " and ".join(str(i + 1) for i in indexes)
-                raise RecipientsError(f"{len(indexes)} '{column}' columns (columns {shown}): "
-                                      "keep one, or rename the others", path=name,
-                                      line=rec.first, field=column)
-        return cls(names, found[PHONE][0], found[LANGUAGE][0] if found[LANGUAGE] else None,
-                   names.index(NAME) if NAME in names else None)
-
-    def looks_like_row(self, cells: list[str], parser: PhoneParser) -> bool:
+    def _whole_row(self, cells: list[str], header: Columns) -> bool:
         """Whether ``cells``, one physical line read alone, is a whole recipient row: then
         a quote that would join it to the line before is a stray quote, not a line break
         inside a field."""
-        if len(cells) != len(self.names):
+        if len(cells) != len(header.names):
             return False
         try:
-            parser.parse(cells[self.phone])
+            self.parser.parse(cells[header.phone])
         except ValueError:
             return False
         return True

@@ -142,8 +142,9 @@ def test_fallback_languages_are_counted(tmp_path, runner):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout[result.stdout.index("{\n"):])
     assert data["fell_back"] == 3
-    assert data["languages"]["es"]["recipients"] == 1
-    assert data["languages"]["en"]["recipients"] == 2
+    # blank and unknown get the scenario's first audience language, Spanish, not English
+    assert data["languages"]["es"]["recipients"] == 3
+    assert "en" not in data["languages"]
     assert data["states"]["sent"] == 4
 
 

@@ -145,9 +145,12 @@ def test_a_file_of_another_encoding_names_the_first_line_that_is_not_utf8(tmp_pa
     body[1499] = f"{phone(0)},es,José"  # line 1501
     path = tmp_path / "people.csv"
     path.write_bytes(("phone,language,name\n" + "\n".join(body) + "\n").encode("cp1252"))
-    with pytest.raises(RecipientsError) as info:
-        list(read_recipients(path, renderer.languages, region="MX"))
-    assert info.value.line == 1501 and "byte 0xE9 on line 1501" in str(info.value)
+    rows = read_recipients(path, renderer.languages, region="MX")
+    names = {r.line: r.name for r in rows}
+    assert len(names) == 1598 and names[1501] == "José"
+    assert rows.tally.encoding == "Windows-1252"
+    assert rows.tally.notices[0].startswith("not UTF-8 (byte 0xE9 on line 1501): read as "
+                                            "Windows-1252")
 
 
 def test_lone_carriage_returns_end_lines(tmp_path, renderer):
@@ -165,8 +168,11 @@ def test_rows_of_empty_cells_are_blank_lines(tmp_path, renderer):
 
 
 @pytest.mark.parametrize("header, message", [
-    ("phone,language,Phone", "2 'phone' columns (columns 1 and 3)"),
-    ("phone,language,language", "2 'language' columns (columns 2 and 3)"),
+    ("phone,language,Phone", "2 phone columns (column 1 'phone' and column 3 'Phone')"),
+    ("phone,language,language", "2 language columns (column 2 'language' and column 3 "
+                                "'language')"),
+    ("teléfono;idioma;celular", "2 phone columns (column 1 'teléfono' and column 3 "
+                                "'celular')"),
 ])
 def test_a_duplicate_column_is_an_error(tmp_path, renderer, header, message):
     path = tmp_path / "people.csv"

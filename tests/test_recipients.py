@@ -100,15 +100,16 @@ def test_files_that_are_not_recipient_lists(tmp_path, renderer, content, message
     assert str(path) in str(info.value)
 
 
-def test_binary_or_non_utf8_file_is_a_clear_error(tmp_path, renderer):
+def test_binary_file_is_a_clear_error_and_latin1_is_read_with_a_notice(tmp_path, renderer):
     path = tmp_path / "people.xlsx"
     path.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xff\xfe\x00\x80")
     with pytest.raises(RecipientsError, match="not a text file: this looks like a zip"):
         read(path, renderer)
     latin = write(tmp_path, "phone,language\n+529621234567,es\n+529621234568,español\n",
                   encoding="latin-1")
-    with pytest.raises(RecipientsError, match=r"not UTF-8 text \(byte 0xF1 on line 3\)"):
-        read(latin, renderer)
+    rows = read_recipients(latin, renderer.languages, region="MX")
+    assert [r.language for r in rows] == ["es", "es"]  # read as Windows-1252
+    assert "not UTF-8 (byte 0xF1 on line 3): read as Windows-1252" in rows.tally.notices[0]
 
 
 def test_missing_file_and_folder(tmp_path, renderer):
@@ -146,7 +147,8 @@ def test_rows_are_streamed_not_loaded(tmp_path, renderer):
     (b"", "empty file"),
     (b"name,language\nAna,es\n", "no 'phone' column"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10", "not a text file"),
-    (b"phone,phone\n+529621234567,+529621234568\n", "2 'phone' columns (columns 1 and 2)"),
+    (b"phone,phone\n+529621234567,+529621234568\n",
+     "2 phone columns (column 1 'phone' and column 2 'phone')"),
 ])
 def test_cli_rejects_bad_files_in_one_line(tmp_path, runner, content, message):
     path = tmp_path / "people.csv"
