@@ -79,6 +79,10 @@ DATETIME_SPOKEN = N_("datetime", "%(date)s, %(time)s, %(zone)s")
 # Translators: 12:00 in the day, read aloud in a language that uses a 12-hour clock, in
 # place of "12 p.m." (heard as noon or as midnight). Spanish: "mediodía".
 NOON = N_("time", "noon")
+# Translators: 12:00 in a written message (SMS, WhatsApp, web) in a language whose readers
+# use a 12-hour clock, where "12:00" alone is read as noon or as midnight. %(time)s is
+# "12:00"; add your word for noon (English "12:00 noon", Spanish "12:00 (mediodía)").
+NOON_WRITTEN = N_("time", "%(time)s noon")
 # Translators: midnight (00:00), named by the night it ends: %(eve_weekday)s and %(eve_day)s
 # are the day that ends ("Tuesday", "20"), %(weekday)s, %(day)s and %(month)s the day that
 # starts ("Wednesday", "21", "October"), all from this catalog. Used in every channel in

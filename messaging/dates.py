@@ -3,7 +3,8 @@
 - The date in full words of the audience's language ("jueves 3 de diciembre", "Thursday,
   December 3"), never abbreviated: "mar" is also "sea" in Spanish, "ven." is "twenty" in
   Haitian Creole.
-- Written channels give a 24-hour time ("18:00"), the same digits in every language.
+- Written channels give a 24-hour time ("18:00"), the same digits in every language, and
+  in a 12-hour language the word for noon after "12:00" ("12:00 (mediodía)").
   Voice gives the time as the language says it: languages that prefer a 12-hour clock
   hear CLDR's day period ("6 de la tarde") and a word, never "12 p.m.", for noon.
 - Midnight is named by the night it ends, the same in every channel: "la medianoche del
@@ -289,21 +290,41 @@ def zone_phrase(tz_name: str, language: Language, words: Words) -> str:
     raise MissingWords(W.ZONE, msgid or zone_id)
 
 
+def twelve_hour(language: Language) -> bool:
+    """Whether the audience reads a 12-hour clock: ``languages.toml``'s ``clock`` where it
+    says, else CLDR's own time format for the language."""
+    if language.clock:
+        return language.clock == "12h"
+    return cldr_dates(language).twelve_hour
+
+
+def written_time(local: dt.datetime, language: Language, words: Words) -> str:
+    """A 24-hour time, the same digits in every language; 12:00 with the word for noon in
+    a 12-hour language ("12:00 (mediodía)"), where "12:00" alone reads as noon or as
+    midnight. A 24-hour clock has one 12:00, noon: nothing is added."""
+    time = f"{local:%H:%M}"
+    if (local.hour, local.minute) == (12, 0) and twelve_hour(language):
+        return words.text(W.TIME, W.NOON_WRITTEN) % {"time": time}
+    return time
+
+
 def spoken_time(local: dt.datetime, language: Language, words: Words) -> tuple[dt.date, str]:
     """The day and the time as the language says them aloud.
 
-    A 12-hour language hears CLDR's flexible day period ("6 de la tarde", "7:30 in the
-    morning"); 12:00 is the word for noon, the hour after midnight "00:30". A 24-hour
-    language hears "18:00". Midnight itself is :func:`night`, in every channel.
+    A 12-hour language hears the word for noon at 12:00 and, where CLDR has them in its
+    words, CLDR's flexible day periods ("6 de la tarde", "7:30 in the morning"); the hour
+    after midnight "00:30". A 24-hour language hears "18:00". Midnight itself is
+    :func:`night`, in every channel.
     """
     cldr = cldr_dates(language)
-    if not (cldr.twelve_hour and cldr.locale):
+    if not twelve_hour(language):
         return local.date(), f"{local:%H:%M}"
     if (local.hour, local.minute) == (12, 0):
         return local.date(), words.text(W.TIME, W.NOON)
-    if local.hour == 0:
+    if local.hour == 0 or not (cldr.twelve_hour and cldr.locale):
         # "12:30" needs a day period, and CLDR's for the hour after midnight is not always
         # one (Arabic: "في المساء", "in the evening"); 24-hour "00:30" cannot be misheard.
+        # A language whose clock CLDR does not know has no day periods there either.
         return local.date(), f"{local:%H:%M}"
     from babel.dates import format_time
 
@@ -328,7 +349,7 @@ def format_datetime(value: dt.datetime, language: Language, channel: str, tz_nam
         day, time = spoken_time(local, language, words)
         pattern = words.text(W.DATETIME, W.DATETIME_SPOKEN)
     else:
-        day, time = local.date(), f"{local:%H:%M}"
+        day, time = local.date(), written_time(local, language, words)
         pattern = words.text(W.DATETIME, W.DATETIME_WRITTEN)
     return pattern % {"date": written_date(day, language, words), "time": time,
                       "zone": zone_name}
@@ -385,8 +406,8 @@ def provided_keys(language: Language) -> set[tuple[str, str]]:
     if cldr.pattern:
         keys.add((W.DATE_PATTERN, W.DATE))
     keys |= {(W.ZONE, msgid) for z, msgid in W.ZONES.items() if cldr.zone_phrase(z)}
-    if not cldr.twelve_hour:
-        keys.add((W.TIME, W.NOON))
+    if not twelve_hour(language):
+        keys |= {(W.TIME, W.NOON), (W.TIME, W.NOON_WRITTEN)}
     return keys
 
 

@@ -31,6 +31,9 @@ class Language:
     names: tuple[str, ...] = ()
     #: the CAP ``<language>`` of an ``<info>`` in this language, when not the bare code
     cap_language: str | None = None
+    #: "12h" or "24h": the clock the audience reads, where CLDR does not say it (its data
+    #: for Haitian Creole and K'iche' is root's "HH:mm"); ``None``: CLDR's
+    clock: str | None = None
 
     @property
     def rtl(self) -> bool:
@@ -101,6 +104,10 @@ class LanguageRegistry:
                                    path=str(path), field=f"{code}.direction")
             if "formatting_locale" in entry:
                 _check_locale(entry["formatting_locale"], path, text, code)
+            clock = entry.get("clock")
+            if clock not in (None, "12h", "24h"):
+                raise CatalogError(f"clock must be '12h' or '24h', not {clock!r}",
+                                   path=str(path), field=f"{code}.clock")
             registry.languages[code] = Language(
                 code=code,
                 name=entry["name"],
@@ -112,6 +119,7 @@ class LanguageRegistry:
                 tags=tuple(entry.get("tags", ())),
                 names=tuple(entry.get("names", ())),
                 cap_language=entry.get("cap_language"),
+                clock=clock,
             )
             registry.sources[code] = path
 

@@ -52,7 +52,8 @@ MEXICO_CITY = {
     "mam": "Tqʼijil Ciudad de México", "ar": "توقيت مكسيكو سيتي", "zh": "墨西哥城时间",
 }
 #: noon, said aloud: a word in 12-hour languages, 24-hour digits elsewhere
-NOON = {"en": "noon", "es": "mediodía", "ar": "الثانية عشرة ظهرًا"}
+NOON = {"en": "noon", "es": "mediodía", "ar": "الثانية عشرة ظهرًا", "ht": "midi",
+        "quc": "nikʼaj qʼij", "mam": "mediodía"}
 #: 18:00, said aloud in 12-hour languages (CLDR's day period)
 SIX_PM = {"en": "6 in the evening", "es": "6 de la tarde", "ar": "6 مساءً"}
 PLUS = {"en": "plus", "es": "más", "fr": "plus", "ht": "plis", "pt": "mais", "quc": "más",

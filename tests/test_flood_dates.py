@@ -3,7 +3,8 @@
 tests/data/scenarios/flood-sps.toml: the flood is expected at 00:00 on Wednesday 21
 October. The voice said "Tuesday 20, midnight" while the SMS said "Wednesday 21, 00:00":
 listeners and readers were given different days. Every channel now names the night by
-both its days. The expected phrases are written out per language: they are the
+both its days. The alert expires at 12:00 on Thursday 22 October: written "12:00" was read
+as noon or midnight by readers of a 12-hour clock. The expected phrases are written out per language: they are the
 specification, not what the code happens to produce.
 """
 
@@ -90,3 +91,47 @@ def test_one_minute_past_midnight_is_not_the_night_phrase(renderer, flood):
     for channel in CHANNELS:
         text = _text(renderer, later, "es", channel)
         assert "00:01" in text and "medianoche" not in text
+
+
+#: 12:00 in writing: the word for noon where the audience reads a 12-hour clock
+NOON_WRITTEN = {"en": "12:00 noon", "es": "12:00 (mediodía)", "ar": "12:00 ظهرًا",
+                "ht": "12:00 (midi)", "quc": "12:00 (nikʼaj qʼij)", "mam": "12:00 (mediodía)"}
+#: a 24-hour clock has one 12:00, noon: nothing added (SMS segments)
+NOON_24H = {"fr": "midi", "pt": "meio-dia", "zh": "中午"}
+#: and aloud
+NOON_SPOKEN = {"en": "noon", "es": "mediodía", "ar": "الثانية عشرة ظهرًا", "ht": "midi",
+               "quc": "nikʼaj qʼij", "mam": "mediodía"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("type_name", ["awareness", "relief_assistance", "safety_check"])
+def test_noon_is_said_in_writing_where_the_clock_is_12_hour(renderer, flood, language,
+                                                          type_name):
+    sms, long, voice = (_text(renderer, flood, language, c, type_name) for c in CHANNELS)
+    for text in (sms, long):
+        if language in NOON_WRITTEN:
+            assert NOON_WRITTEN[language] in text, text
+        else:  # a 24-hour clock has one 12:00: noon
+            assert "12:00" in text and NOON_24H[language] not in text, text
+    if language in NOON_SPOKEN:
+        assert NOON_SPOKEN[language] in voice and "12:00" not in voice, voice
+    else:
+        assert "12:00" in voice, voice
+
+
+def test_the_clock_can_be_declared_where_cldr_does_not_know_it(renderer):
+    from messaging.dates import cldr_dates, twelve_hour
+
+    ht = renderer.languages.get("ht")
+    assert ht.clock == "12h" and not cldr_dates(ht).twelve_hour and twelve_hour(ht)
+    assert not twelve_hour(renderer.languages.get("fr"))
+    assert twelve_hour(renderer.languages.get("es"))  # CLDR's es_MX: "h:mm a"
+
+
+def test_a_bad_clock_is_one_error_line(tmp_path):
+    from messaging.errors import CatalogError
+    from messaging.languages import LanguageRegistry
+
+    (tmp_path / "languages.toml").write_text('[xx]\nname = "X"\nclock = "13h"\n')
+    with pytest.raises(CatalogError, match="clock must be '12h' or '24h'"):
+        LanguageRegistry.load(tmp_path)
