@@ -4,8 +4,8 @@ tests/data/scenarios/flood-sps.toml: the flood is expected at 00:00 on Wednesday
 October. The voice said "Tuesday 20, midnight" while the SMS said "Wednesday 21, 00:00":
 listeners and readers were given different days. Every channel now names the night by
 both its days. The alert expires at 12:00 on Thursday 22 October: written "12:00" was read
-as noon or midnight by readers of a 12-hour clock. The expected phrases are written out per language: they are the
-specification, not what the code happens to produce.
+as noon or midnight by readers of a 12-hour clock. The expected phrases are written out
+per language: they are the specification, not what the code happens to produce.
 """
 
 from __future__ import annotations
