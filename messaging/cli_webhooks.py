@@ -87,6 +87,10 @@ def listen(journal_path, host, port, public_url, opt_outs_path, allow_unreviewed
         click.echo(f"  status callbacks: {config.public_url}{STATUS_PATH}", file=err)
         click.echo(f"  incoming SMS:     {config.public_url}{INBOUND_PATH}", file=err)
         click.echo(f"  opt-out list:     {opt_outs.path}", file=err)
+        limits = server.limits
+        click.echo(f"  limits:           request head {limits.header_timeout:g} s, body "
+                   f"{limits.body_timeout:g} s, idle {limits.keep_alive} s, "
+                   f"{limits.max_connections} connections", file=err)
         for warning in opt_outs.warnings:
             click.echo(f"  ! {warning}", file=err)
         if not allow_unreviewed:
@@ -99,26 +103,35 @@ def listen(journal_path, host, port, public_url, opt_outs_path, allow_unreviewed
         click.echo("Ctrl-C stops.", file=err)
         server.serve_forever()
         stats = app.state.stats
-    click.echo(_stats_line(stats), file=sys.stderr)
+    click.echo(_stats_line(stats, server.limits.closed), file=sys.stderr)
 
 
 def _configure_logging() -> None:
+    """One handler on stderr for emsg's, uvicorn's and asyncio's messages, rate-limited:
+    a flood of bad or slow connections (or of accept errors) cannot fill the disk."""
+    from .webhook_server import RateLimitFilter
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s",
                                            "%Y-%m-%dT%H:%M:%S"))
-    for name, level in (("emsg.listen", logging.INFO), ("uvicorn.error", logging.WARNING)):
+    handler.addFilter(RateLimitFilter())
+    for name, level in (("emsg.listen", logging.INFO), ("uvicorn.error", logging.WARNING),
+                        ("asyncio", logging.WARNING)):
         logger = logging.getLogger(name)
         logger.setLevel(level)
         logger.addHandler(handler)
         logger.propagate = False
 
 
-def _stats_line(stats) -> str:
+def _stats_line(stats, closed=None) -> str:
     def fmt(counter) -> str:
         return ", ".join(f"{k} {v}" for k, v in sorted(counter.items(), key=str)) or "none"
 
-    return (f"Stopped. Status callbacks: {fmt(stats.status)}. Replies: {fmt(stats.inbound)}. "
+    line = (f"Stopped. Status callbacks: {fmt(stats.status)}. Replies: {fmt(stats.inbound)}. "
             f"Refused requests: {fmt(stats.rejected)}.")
+    if closed:
+        line += f" Connections closed: {fmt(closed)}."
+    return line
 
 
 @click.command()

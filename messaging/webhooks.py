@@ -23,8 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import socket
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
@@ -33,6 +31,10 @@ from .errors import EmsgError, InputError
 from .keywords import KeywordBook
 from .optouts import is_e164
 from .tracking import Inbound, StatusCallback, TrackingStore
+from .webhook_server import ServerLimits, WebhookServer
+
+__all__ = ["INBOUND_PATH", "STATUS_PATH", "ListenConfig", "ListenStats", "ReplyBooks",
+           "ServerLimits", "WebhookServer", "create_app", "split_sender"]
 
 log = logging.getLogger("emsg.listen")
 
@@ -131,6 +133,7 @@ class ReplyBooks:
 def create_app(store: TrackingStore, book: KeywordBook | ReplyBooks, config: ListenConfig,
                stats: ListenStats | None = None):
     from starlette.applications import Starlette
+    from starlette.requests import ClientDisconnect
     from starlette.responses import Response
     from starlette.routing import Route
     from twilio.request_validator import RequestValidator, get_signature_algorithm
@@ -154,10 +157,13 @@ def create_app(store: TrackingStore, book: KeywordBook | ReplyBooks, config: Lis
             if int(length) > config.max_body:
                 raise Rejected(413, "body too large")
         body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > config.max_body:
-                raise Rejected(413, "body too large")
+        try:
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > config.max_body:
+                    raise Rejected(413, "body too large")
+        except ClientDisconnect:  # closed by the body deadline, or by the client
+            raise Rejected(400, "the connection closed before the body arrived") from None
         try:
             text = bytes(body).decode("ascii")
             pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text),
@@ -257,73 +263,3 @@ def create_app(store: TrackingStore, book: KeywordBook | ReplyBooks, config: Lis
                             Route(INBOUND_PATH, inbound, methods=["POST"])])
     app.state.stats = stats
     return app
-
-
-class WebhookServer:
-    """uvicorn serving the app on one socket, in the foreground or in a thread."""
-
-    def __init__(self, app, host: str = "127.0.0.1", port: int = 8080) -> None:
-        import uvicorn
-
-        try:
-            info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-            self.socket = socket.socket(info[0], socket.SOCK_STREAM)
-            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.socket.bind(info[4])
-            self.socket.listen(1024)  # connections wait in the backlog until uvicorn serves
-        except OSError as exc:
-            raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc})",
-                             field="--port") from None
-        self.host = host
-        self.port = self.socket.getsockname()[1]
-        config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False,
-                                lifespan="off", ws="none", http="h11",
-                                h11_max_incomplete_event_size=16 * 1024,
-                                timeout_keep_alive=30, backlog=1024)
-        self.server = uvicorn.Server(config)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
-
-    def serve_forever(self) -> None:
-        """Serve until SIGINT/SIGTERM: uvicorn finishes the requests in flight, then
-        re-raises the signal, which ends here as a normal return."""
-        import signal
-
-        previous = signal.signal(signal.SIGTERM, _interrupt)
-        try:
-            self.server.run(sockets=[self.socket])
-        except KeyboardInterrupt:
-            pass
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-            self.socket.close()
-
-    def start(self) -> WebhookServer:
-        self._thread = threading.Thread(target=self.server.run,
-                                        kwargs={"sockets": [self.socket]}, daemon=True)
-        self._thread.start()
-        while not self.server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError("the webhook server did not start")
-            self._thread.join(0.01)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(10)
-        self.socket.close()
-
-    def __enter__(self) -> WebhookServer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt

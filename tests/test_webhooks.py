@@ -883,3 +883,101 @@ def test_send_records_its_decision_on_unreviewed_strings(allow, runner, tmp_path
         meta = dict(db.execute("SELECT key, value FROM meta"))
     db.close()
     assert meta["allow_unreviewed"] == ("yes" if allow else "no")
+
+
+# -- slow clients, and logs that cannot flood -------------------------------------------------
+
+def test_slow_connections_cannot_starve_signed_callbacks(campaign, renderer, tmp_path):
+    """Slow clients (a request head or body that never finishes) against listen on
+    loopback, past the connection cap: every signed callback is still answered 200, and
+    every slow connection is closed by the server (by its deadline, or evicted)."""
+    import time
+
+    from messaging.webhook_server import ServerLimits
+
+    c = campaign("early_warning")
+    store = TrackingStore(c["journal"], opt_outs=OptOutList(tmp_path / "opt.txt"),
+                          durable=False)
+    limits = ServerLimits(header_timeout=0.5, body_timeout=0.5, max_connections=40)
+    app = create_app(store, KeywordBook.load(renderer, allow_unreviewed=True),
+                     ListenConfig(TOKEN, PUBLIC))
+    server = WebhookServer(app, "127.0.0.1", 0, limits=limits).start()
+    client = Client(server)
+    slow: list[socket.socket] = []
+    head = b"POST /twilio/status HTTP/1.1\r\nHost: example.org\r\n"
+    body = (head + b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 1000\r\n\r\nMessageSid=SM")
+
+    def open_slow(n: int, start: bytes) -> None:
+        for _ in range(n):
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            s.sendall(start)
+            slow.append(s)
+
+    try:
+        open_slow(100, head)
+        open_slow(50, body)
+        sids = list(c["sids"].values())
+        answers = [client.status(sid, "delivered")[0] for sid in sids]
+        open_slow(50, head)
+        answers += [client.status(sid, "read")[0] for sid in sids]
+        assert answers == [200] * (2 * len(sids))
+        deadline = time.monotonic() + 30  # a bound on the test, not an assertion
+        for s in slow:
+            s.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                data = s.recv(4096)
+            except ConnectionResetError:
+                data = b""
+            except TimeoutError:
+                pytest.fail("a slow connection was left open")
+            assert data == b"", data[:80]
+    finally:
+        for s in slow:
+            s.close()
+        server.stop()
+        store.close()
+    closed = limits.closed
+    assert closed["evicted"] + closed["head timeout"] + closed["body timeout"] >= len(slow)
+    assert closed["refused"] == 0  # a newcomer always found a slow one to evict
+    with sqlite3.connect(c["journal"]) as db:
+        assert {r[0] for r in db.execute("SELECT status FROM deliveries")} == {"read"}
+    db.close()
+    assert app.state.stats.status["updated"] == 2 * len(sids)
+
+
+def test_repeated_log_messages_are_rate_limited():
+    import logging
+
+    from messaging.webhook_server import RateLimitFilter
+
+    now = [0.0]
+    limiter = RateLimitFilter(burst=3, window=60, clock=lambda: now[0])
+
+    def record(msg: str) -> logging.LogRecord:
+        return logging.LogRecord("asyncio", logging.ERROR, __file__, 1, msg, None, None)
+
+    accept = "socket.accept() out of system resource"
+    assert sum(limiter.filter(record(accept)) for _ in range(1000)) == 3
+    assert limiter.filter(record("another message"))  # counted apart
+    now[0] = 61.0
+    later = record(accept)
+    assert limiter.filter(later)
+    assert later.getMessage() == f"{accept} (and 997 more like it left out of the log)"
+
+
+def test_listen_logs_through_the_rate_limit(monkeypatch):
+    import logging
+
+    from messaging.cli_webhooks import _configure_logging
+    from messaging.webhook_server import RateLimitFilter
+
+    for name in ("emsg.listen", "uvicorn.error", "asyncio"):
+        logger = logging.getLogger(name)
+        monkeypatch.setattr(logger, "handlers", [])
+        monkeypatch.setattr(logger, "propagate", logger.propagate)
+        monkeypatch.setattr(logger, "level", logger.level)
+    _configure_logging()
+    for name in ("emsg.listen", "uvicorn.error", "asyncio"):
+        (handler,) = logging.getLogger(name).handlers
+        assert any(isinstance(f, RateLimitFilter) for f in handler.filters)
