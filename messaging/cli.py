@@ -15,7 +15,7 @@ import click
 
 from . import encoding
 from .errors import EmsgError
-from .message_types import DRAFT_CHANNELS, MESSAGE_TYPES
+from .message_types import DRAFT_CHANNELS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -30,6 +30,8 @@ class BadInput(click.ClickException):
 #: never pays for twilio, a web server or an XML parser. A module that does not exist
 #: (a feature not built yet) simply has no command.
 LAZY_COMMANDS = {
+    "segments": "messaging.cli_segments:segments",
+    "demo": "messaging.cli_demo:demo",
     "send": "messaging.cli_dispatch:send",
     "status": "messaging.cli_dispatch:status",
     "listen": "messaging.cli_webhooks:listen",
@@ -332,141 +334,6 @@ def _heading(r, renderer) -> str:
     if r.direction == "rtl":
         facts.append("right-to-left")
     return f"== {' / '.join(bits)} == " + "; ".join(facts)
-
-
-@cli.command()
-@click.argument("text", required=False)
-@click.option("--jsonl", "jsonl", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Read one JSON string per line; write one JSON object per line.")
-@format_option
-def segments(text, jsonl, fmt):
-    """Count SMS segments as Twilio does: encoding, segments, and with smart encoding.
-
-    \b
-    Examples:
-      emsg segments "Evacúe ahora"
-      emsg segments --jsonl messages.jsonl
-    """
-    if (text is None) == (jsonl is None):
-        raise BadInput("give either TEXT or --jsonl FILE")
-    if text is not None:
-        problem = encoding.lone_surrogate(text)
-        if problem:
-            raise BadInput(f"TEXT: {problem}")
-        data = _segments_dict(text)
-        if fmt == "json":
-            echo_json(data)
-            return
-        click.echo(f"{data['encoding']}, {data['segments']} segment(s), "
-                   f"{data['characters']} characters")
-        if data["non_gsm"]:
-            click.echo(f"outside GSM-7: {' '.join(data['non_gsm'])}")
-        smart, folded = data["smart"], data["folded"]
-        click.echo(f"smart-encoded (lossless): {smart['encoding']}, "
-                   f"{smart['segments']} segment(s)")
-        click.echo(f"accent-folded (changes spelling): {folded['encoding']}, "
-                   f"{folded['segments']} segment(s)")
-        return
-    name = "<stdin>" if jsonl == "-" else jsonl
-    try:
-        stream = click.open_file(jsonl, encoding="utf-8-sig")
-    except OSError as exc:
-        raise BadInput(f"{name}: cannot read ({exc.strerror or exc})") from None
-    try:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise BadInput(f"{name}:{number}: not JSON ({exc.msg})") from None
-            if not isinstance(value, str):
-                raise BadInput(f"{name}:{number}: expected a JSON string, "
-                               f"got {type(value).__name__}")
-            problem = encoding.lone_surrogate(value)
-            if problem:
-                raise BadInput(f"{name}:{number}: text: {problem}")
-            click.echo(json.dumps(_segments_dict(value), ensure_ascii=False))
-    except UnicodeDecodeError:
-        raise BadInput(f"{name}: not UTF-8 text") from None
-    finally:
-        stream.close()
-
-
-def _segments_dict(text: str) -> dict:
-    a = encoding.analyse(text)
-    return {
-        "text": text,
-        "encoding": a.raw.encoding,
-        "segments": a.raw.segments,
-        "characters": a.raw.characters,
-        "units": a.raw.units,
-        "non_gsm": list(a.raw.non_gsm),
-        "smart": {"text": a.smart.text, "encoding": a.smart.encoding,
-                  "segments": a.smart.segments},
-        "folded": {"text": a.folded.text, "encoding": a.folded.encoding,
-                   "segments": a.folded.segments},
-    }
-
-
-@cli.command()
-@click.option("--scenario", "scenario_path", default="hurricane-tapachula", show_default=True,
-              metavar="FILE", help="Scenario to tour (a file or a bundled name).")
-@click.option("--type", "type_name", default="early_warning", show_default=True,
-              type=click.Choice(MESSAGE_TYPES), help="Message type to show.")
-@click.option("--exercise/--real", default=True, show_default=True,
-              help="Show the messages as a drill (the default) or as real alerts.")
-@format_option
-@data_options
-def demo(scenario_path, type_name, exercise, fmt, templates_dir, locales_dir):
-    """The facilitator's tour: one message in every language, what each SMS costs, and why.
-
-    Needs no credentials and no configuration; sends nothing.
-    """
-    from .demo import tour
-
-    renderer = make_renderer(templates_dir, locales_dir)
-    scenario = load_facts(scenario_path, ())
-    t = tour(renderer, scenario, type_name=type_name, exercise=exercise)
-    if fmt == "json":
-        echo_json({"scenario": scenario.title, "type": type_name,
-                   "messages": [r.to_dict() for r in t.sms], "lessons": t.lessons})
-        return
-    click.echo(f"emsg demo - {scenario.title}")
-    click.echo(f"Scenario: {scenario.path}")
-    click.echo(f"Message: {type_name}, SMS channel, {'EXERCISE' if exercise else 'real'} mode\n")
-    click.echo(f"{'lang':<5} {'language':<16} {'used':<5} {'as written':<18} "
-               f"{'smart (sent)':<18} {'accents folded':<18} review")
-    for r in t.sms:
-        a = r.sms
-        lang = renderer.languages.get(r.language)
-        click.echo(
-            f"{r.language:<5} {lang.name:<16} {r.language_used:<5} "
-            f"{_cost(a.raw):<18} {_cost(a.smart):<18} {_cost(a.folded):<18} "
-            f"{_review(r)}"
-        )
-    click.echo()
-    for r in t.sms:
-        lang = renderer.languages.get(r.language)
-        direction = " (right-to-left)" if r.direction == "rtl" else ""
-        click.echo(f"-- {r.language} {lang.native}{direction}: "
-                   f"{r.sms.sent.encoding}, {r.sms.sent.segments} segment(s)")
-        click.echo(r.text)
-        click.echo()
-    click.echo("What the numbers show:")
-    for number, lesson in enumerate(t.lessons, start=1):
-        click.echo(f" {number}. {lesson}")
-    click.echo("\nNext: emsg draft early_warning --scenario hurricane-tapachula --channel all")
-
-
-def _review(r) -> str:
-    if r.unreviewed:
-        return "unreviewed"
-    return "source text" if r.language_used == "en" else "reviewed"
-
-
-def _cost(count: encoding.SmsCount) -> str:
-    return f"{count.encoding} {count.segments} seg"
 
 
 def main() -> None:
