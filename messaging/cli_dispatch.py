@@ -234,6 +234,11 @@ def status(journal_path, fmt):
                    f"scenario {meta.get('scenario') or '-'}, recipients "
                    f"{meta.get('recipients')}, started {meta.get('created_at', '?')[:19]}Z")
     _print_summary(summary, meta.get("backend", ""))
+    for state, last in summary.errors.items():
+        if state == "skipped" and last["error"] == "opted out":
+            continue
+        click.echo(f"  last error ({state}, {last['rows']} row(s) with one): "
+                   f"{last['error']} [{(last['at'] or '?')[:19]}Z]")
     for r in rejected:
         click.echo(f"  line {r['line']}: {r['field']}: {r['reason']}")
     _print_tracking(tracking, meta.get("backend", ""))

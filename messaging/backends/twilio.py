@@ -185,6 +185,10 @@ class TwilioBackend(Backend):
 
         if isinstance(exc, TwilioRestException):
             status, code = int(exc.status or 0), exc.code
+            if code is not None and code < 10000:
+                # twilio-python puts the HTTP status here when the body has no Twilio
+                # error code (Twilio's codes have five digits)
+                code = None
             text = f"HTTP {status}" + (f", Twilio error {code}" if code else "")
             detail = _clean(exc.msg)
             if status == 401 or code in CAMPAIGN_CODES or (status == 403 and code):
