@@ -162,7 +162,11 @@ class Renderer:
         self.locales_dir = self.overlay_dir or self.bundled_locales_dir
         for what, folder in (("templates", self.templates_dir), ("locales", self.locales_dir)):
             if not folder.is_dir():
-                raise InputError("folder not found", path=str(folder), field=f"--{what}")
+                hint = (" (create it, or add a language into it with emsg catalog init "
+                        "CODE ... --locales DIR; it also takes EMSG_LOCALES)"
+                        if what == "locales" else "")
+                raise InputError("folder not found" + hint, path=str(folder),
+                                 field=f"--{what}")
         self.policy = policy
         self._types: dict[str, MessageType] = {}
         self._catalogs: dict[str, Catalog | None] = {}

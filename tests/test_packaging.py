@@ -119,3 +119,35 @@ def test_installed_wheel_adds_a_language_into_its_own_catalog_folder(installed, 
                     "--lang", "tzj", "--channel", "sms", "--locales", mine, cwd=tmp_path)
     assert drafted.returncode == 0, drafted.stderr
     assert "tzj (Tzʼutujil) / sms" in drafted.stdout and "FALLBACK to es" in drafted.stdout
+
+
+def test_installed_wheel_exports_and_imports_a_review_sheet(installed, tmp_path):
+    import csv
+
+    mine = tmp_path / "my-locales"
+    missing = _emsg(installed, "languages", "--locales", mine, cwd=tmp_path)
+    assert missing.returncode == 2 and "folder not found (create it" in missing.stderr
+    mine.mkdir()
+    sheet = tmp_path / "review.csv"
+    exported = _emsg(installed, "catalog", "export", "kek", "-o", sheet, "--locales", mine,
+                     cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    with sheet.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["status"] for r in rows} == {"missing"}  # Q'eqchi' ships empty
+    assert rows[0]["rendered"].startswith("[not yet in kek: shown in es, the fallback]")
+    # A test-only string (no real Q'eqchi' is claimed here), approved by a test reviewer.
+    marker = next(r for r in rows if r["source"] == "EXERCISE")
+    marker["corrected"], marker["approved"] = "TEST MARKER", "yes"
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    imported = _emsg(installed, "catalog", "import", sheet, "--reviewer", "Test Reviewer",
+                     "--locales", mine, cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert "1 corrected, 1 approved" in imported.stdout
+    listed = _emsg(installed, "languages", "--format", "json", "--locales", mine,
+                   cwd=tmp_path)
+    kek = next(r for r in json.loads(listed.stdout) if r["code"] == "kek")
+    assert kek["reviewed"] == 1 and kek["reviewers"] == ["Test Reviewer"]
