@@ -30,7 +30,7 @@ from .stopping import exit_status, stop_on_signals
 @click.argument("message_type", metavar="TYPE")
 @facts_options
 @click.option("--recipients", "recipients_path", required=True, metavar="CSV",
-              help="CSV with 'phone' and 'language' columns (comma, semicolon or tab; "
+              help="CSV or .xlsx with 'phone' and 'language' columns (comma, semicolon or tab; "
                    "UTF-8, UTF-16 or Windows-1252; headers such as teléfono/idioma); '-' "
                    "reads standard input. See docs/recipient-lists.md.")
 @exercise_option
@@ -143,6 +143,11 @@ def send(message_type, scenario_path, variables, recipients_path, exercise, via,
         summary = journal.summary()
         if fmt == "text":
             _report_prepared(prepared, summary, journal_path)
+        if not prepared.resumed and prepared.added == 0:
+            rows = prepared.tally.rows if prepared.tally else 0
+            raise BadInput(f"{campaign.recipients}: no valid recipient ({rows} row(s): "
+                           f"{prepared.invalid} invalid, {prepared.duplicates} duplicate(s)); "
+                           "nothing to send")
         if via == "twilio":
             _check_live(summary, allow_unreviewed, yes, exercise, fresh)
         # emsg listen answers replies with unreviewed translations only if this allowed them

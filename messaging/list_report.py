@@ -37,6 +37,9 @@ def tally_lines(tally: ListTally, *, added: int, duplicates: int, invalid: int) 
                      "unaccounted for: please report this")
     if not tally.accounted:
         lines.append("  ! the lines do not add up: please report this")
+    if tally.counts.get("landline"):
+        lines.append(f"  {tally.counts['landline']:,} landline(s) (FIXED_LINE) kept, but an "
+                     "SMS to a landline will probably not arrive; listed below")
     lines.extend(f"  {notice}" for notice in tally.notices)
     for kind, kept in tally.notes.items():
         lines.extend(f"  {note}" for note in kept)

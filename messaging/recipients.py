@@ -31,6 +31,7 @@ from .language_names import LanguageNames
 from .languages import LanguageRegistry
 from .list_columns import LANGUAGE, NAME, PHONE, Columns
 from .list_formats import (
+    XLSX_MAGIC,
     ListSource,
     RecipientsError,
     Record,
@@ -39,6 +40,7 @@ from .list_formats import (
     detect_encoding,
     physical_lines,
     sniff_delimiter,
+    xlsx_records,
 )
 
 __all__ = ["PHONE", "LANGUAGE", "NAME", "InvalidRow", "ListSource", "ListTally", "PhoneParser",
@@ -79,7 +81,7 @@ class RowNote:
 
     line: int
     last_line: int
-    kind: str  # "spans_lines", "stray_quote", "language"
+    kind: str  # "spans_lines", "stray_quote", "language", "landline"
     field: str
     value: str
     message: str
@@ -161,6 +163,12 @@ class PhoneParser:
 
     def parse(self, raw: str) -> str:
         """E.164, or ``ValueError`` saying why not."""
+        return self.parse_typed(raw)[0]
+
+    def parse_typed(self, raw: str) -> tuple[str, bool]:
+        """(E.164, whether it is a landline), or ``ValueError`` saying why not. A landline
+        is phonenumbers' ``FIXED_LINE``; ``FIXED_LINE_OR_MOBILE`` (Mexico, the US: the
+        number alone cannot tell) is not."""
         pn = self._pn
         text = raw.strip()
         if not text:
@@ -173,12 +181,14 @@ class PhoneParser:
                 reason = ("no country code; write +CC... or give --region"
                           if not text.startswith("+") else "unknown country code")
             raise ValueError(f"not a phone number: {raw!r}: {reason}") from None
-        if not pn.is_valid_number(number):
+        kind = pn.number_type(number)  # what is_valid_number computes, and its answer
+        if kind == pn.PhoneNumberType.UNKNOWN:
             raise ValueError(f"not a valid phone number: {raw!r}")
         # format_number(E164) spelled out: twice as fast, and this runs a million times.
         zeros = "0" * (number.number_of_leading_zeros or 1) if number.italian_leading_zero \
             else ""
-        return f"+{number.country_code}{zeros}{number.national_number}"
+        return (f"+{number.country_code}{zeros}{number.national_number}",
+                kind == pn.PhoneNumberType.FIXED_LINE)
 
 
 def read_recipients(path: str | os.PathLike, languages: LanguageRegistry, *,
@@ -217,19 +227,23 @@ class RecipientList:
     def _read(self) -> Iterator[Recipient | InvalidRow]:
         source, tally = self.source, self.tally
         head = source.head()
-        check_text(source, head)
-        encoding = detect_encoding(source, head)
-        tally.encoding = encoding.label
-        if encoding.notice:
-            tally.notices.append(encoding.notice)
-        first = physical_lines(source, encoding)
-        sample = [line.text for line in islice(first, SNIFF_LINES) if not line.problem]
-        first.close()
-        tally.delimiter = sniff_delimiter(sample, Columns.matches)
         header: Columns | None = None
-        records = csv_records(physical_lines(source, encoding), tally.delimiter,
-                              lambda cells: header is not None and self._whole_row(
-                                  cells, header))
+        if head.startswith(XLSX_MAGIC):
+            tally.format, tally.encoding, tally.delimiter = "xlsx", ".xlsx, first sheet", ""
+            records = xlsx_records(source)
+        else:
+            check_text(source, head)
+            encoding = detect_encoding(source, head)
+            tally.encoding = encoding.label
+            if encoding.notice:
+                tally.notices.append(encoding.notice)
+            first = physical_lines(source, encoding)
+            sample = [line.text for line in islice(first, SNIFF_LINES) if not line.problem]
+            first.close()
+            tally.delimiter = sniff_delimiter(sample, Columns.matches)
+            records = csv_records(physical_lines(source, encoding), tally.delimiter,
+                                  lambda cells: header is not None and self._whole_row(
+                                      cells, header))
         for rec in records:
             tally.physical_lines = rec.last
             if rec.cells is not None and not any(c.strip() for c in rec.cells):
@@ -278,9 +292,14 @@ class RecipientList:
                                   f"{len(header.names)}", last)
         raw_phone = cells[header.phone]
         try:
-            phone = self.parser.parse(raw_phone)
+            phone, landline = self.parser.parse_typed(raw_phone)
         except ValueError as exc:
             return InvalidRow(rec.first, PHONE, raw_phone, str(exc), last)
+        if landline:
+            self.tally.note(RowNote(rec.first, rec.last, "landline", header.label(header.phone),
+                                    raw_phone, f"{phone} is a landline (phonenumbers: "
+                                    "FIXED_LINE): kept, but an SMS to it will probably not "
+                                    "arrive"))
         asked = cells[header.language].strip() if header.language is not None else ""
         found = self.names.resolve(asked)
         if found.how in ("blank", "unknown") and header.language is not None:

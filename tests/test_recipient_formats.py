@@ -12,7 +12,7 @@ import pytest
 from messaging.cli import cli
 from messaging.language_names import LanguageNames, first_audience_language
 from messaging.languages import LanguageRegistry
-from messaging.recipients import Recipient, read_recipients
+from messaging.recipients import Recipient, RecipientsError, read_recipients
 
 from .conftest import HURRICANE
 
@@ -173,3 +173,87 @@ def test_rows_without_a_known_language_get_the_first_audience_language(tmp_path,
     counts = {code: e["recipients"] for code, e in data["languages"].items()}
     assert counts == ({"es": 3, "ht": 1} if first == "es" else {"es": 1, "fr": 2, "ht": 1})
     assert "en" not in counts
+
+
+# -- .xlsx, landlines, a list with nobody to text -------------------------------------------
+
+def _workbook(path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Connacionales"
+    sheet.append(["Teléfono", "Idioma", "Nombre"])
+    sheet.append([529621234567, "Spanish", "Ana"])  # a number cell, as Excel keeps phones
+    sheet.append([None, None, None])
+    sheet.append(["+502 5512 3456", "K'iche'", "Ixchel"])
+    sheet.append(["+52 962 123 4568", "", "Sin idioma"])
+    sheet.append(["+52 962 123 4569", "中文", "Li"])
+    book.create_sheet("Otra hoja").append(["phone", "language"])
+    book.save(path)
+
+
+def test_an_xlsx_workbook_is_read_directly(tmp_path, renderer):
+    path = tmp_path / "people.xlsx"
+    _workbook(path)
+    items, tally = read(path, renderer)
+    assert [(r.line, r.phone, r.language, r.name) for r in items] == [
+        (2, "+529621234567", "es", "Ana"), (4, "+50255123456", "quc", "Ixchel"),
+        (5, "+529621234568", "es", "Sin idioma"), (6, "+529621234569", "zh", "Li")]
+    assert (tally.format, tally.physical_lines, tally.blank_lines, tally.rows) == (
+        "xlsx", 6, 1, 4)
+    assert [(n.line, n.language_used) for n in tally.notes["language"]] == [(5, "es")]
+
+
+def test_an_xlsx_from_standard_input_and_in_the_summary(tmp_path, runner):
+    path = tmp_path / "people.xlsx"
+    _workbook(path)
+    result = runner.invoke(cli, ["send", "early_warning", "--scenario", "hurricane-tapachula",
+                                 "--recipients", "-", "--outbox", str(tmp_path / "out")],
+                           input=path.read_bytes())
+    assert result.exit_code == 0, result.output
+    assert ("List <stdin> (.xlsx, first sheet): 6 sheet row(s) = 1 header + 4 row(s) + "
+            "1 blank") in result.stderr
+
+
+def test_a_zip_that_is_not_a_workbook(tmp_path, renderer):
+    import zipfile
+
+    path = tmp_path / "people.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "not a workbook")
+    with pytest.raises(RecipientsError, match="not a readable .xlsx workbook"):
+        read(path, renderer)
+
+
+def test_landlines_are_kept_warned_and_counted(tmp_path, runner):
+    people = tmp_path / "people.csv"
+    people.write_text("phone,language\n+502 2212 3456,es\n+502 5512 3456,es\n"
+                      "+504 2234 5678,es\n+52 962 123 4567,es\n", encoding="utf-8")
+    result = runner.invoke(cli, ["send", "early_warning", "--scenario", "hurricane-tapachula",
+                                 "--recipients", str(people), "--outbox", str(tmp_path / "o"),
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["recipients"] == 4  # kept: the list's owner decides
+    assert data["list"]["note_counts"] == {"landline": 2}
+    assert [(n["line"], n["value"]) for n in data["list"]["notes"]] == [
+        (2, "+502 2212 3456"), (4, "+504 2234 5678")]
+    text = runner.invoke(cli, ["send", "early_warning", "--scenario", "hurricane-tapachula",
+                               "--recipients", str(people), "--outbox", str(tmp_path / "p")])
+    assert "2 landline(s) (FIXED_LINE) kept" in text.stderr
+    assert "line 2: phone: +50222123456 is a landline (phonenumbers: FIXED_LINE)" \
+        in text.stderr
+
+
+def test_a_list_with_no_valid_recipient_is_exit_2(tmp_path, runner):
+    people = tmp_path / "people.csv"
+    people.write_text("teléfono;idioma\n12345;es\nnadie;es\n", encoding="utf-8")
+    result = runner.invoke(cli, ["send", "early_warning", "--scenario", "hurricane-tapachula",
+                                 "--recipients", str(people)])
+    assert result.exit_code == 2, result.output
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == (f"Error: {people}: no valid recipient (2 row(s): 2 invalid, 0 "
+                    "duplicate(s)); nothing to send")
+    assert "line 2: phone: not a valid phone number: '12345'" in result.stderr
+    assert "Traceback" not in result.output

@@ -103,7 +103,7 @@ def test_files_that_are_not_recipient_lists(tmp_path, renderer, content, message
 def test_binary_file_is_a_clear_error_and_latin1_is_read_with_a_notice(tmp_path, renderer):
     path = tmp_path / "people.xlsx"
     path.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xff\xfe\x00\x80")
-    with pytest.raises(RecipientsError, match="not a text file: this looks like a zip"):
+    with pytest.raises(RecipientsError, match="not a readable .xlsx workbook"):
         read(path, renderer)
     latin = write(tmp_path, "phone,language\n+529621234567,es\n+529621234568,español\n",
                   encoding="latin-1")
