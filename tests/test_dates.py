@@ -31,14 +31,15 @@ CHANNELS = ["sms", "long", "voice", "cap"]
 HOUSTON_DATE = {
     "en": "Sunday, November 1", "es": "domingo, 1 de noviembre", "fr": "dimanche 1 novembre",
     "ht": "dimanch 1 novanm", "pt": "domingo, 1 de novembro",
-    "quc": "Nabʼe qʼij, Rujulaʼj ikʼ 1", "mam": "tnejil qʼij, 1 tuj tjunlajin xjaw",
+    "quc": "Nabʼe qʼij (domingo) 1 rech noviembre", "mam": "tnejil qʼij (domingo), 1 te noviembre",
     "ar": "الأحد، 1 نوفمبر", "zh": "11月1日（星期日）",
 }
 #: Tuesday 15 September 2026
 HURRICANE_DATE = {
     "en": "Tuesday, September 15", "es": "martes, 15 de septiembre", "fr": "mardi 15 septembre",
     "ht": "madi 15 septanm", "pt": "terça-feira, 15 de setembro",
-    "quc": "Urox qʼij, Ubʼelej ikʼ 15", "mam": "toxin qʼij, 15 tuj tbʼelajin xjaw",
+    "quc": "Urox qʼij (martes) 15 rech septiembre",
+    "mam": "toxin qʼij (martes), 15 te septiembre",
     "ar": "الثلاثاء، 15 سبتمبر", "zh": "9月15日（星期二）",
 }
 CHICAGO = {
@@ -177,7 +178,13 @@ def test_every_render_passes_the_reading_checks(renderer, hurricane, houston):
                 result = renderer.render("early_warning", language, channel, facts)
                 message = describe(renderer, renderer.message_type("early_warning"), facts,
                                    result)
-                assert check_readings(message) == [], (language, channel)
+                found = check_readings(message)
+                # K'iche' and Mam write the Spanish month names (the back-translators'
+                # suggestion, for a native speaker to decide): the check says so, as a
+                # warning for the reviewer, and nothing else
+                expected = [f for f in found if language in ("quc", "mam")
+                            and f.severity == "warning" and "is also es's word" in f.reason]
+                assert found == expected, (language, channel)
 
 
 def test_phone_local_form_only_in_the_same_country(renderer, hurricane):
@@ -257,7 +264,8 @@ def test_languages_say_where_date_data_comes_from(runner):
                                           ("weekdays", "months", "date pattern", "zones")}
     assert rows["mam"]["dates"] == "catalog"
     quc = rows["quc"]["date_sources"]
-    assert quc["weekdays"] == "CLDR quc" and quc["date pattern"] == "catalog (fuzzy)"
+    # the catalog's own (fuzzy) names win over CLDR's numbered ones
+    assert quc["weekdays"] == "catalog (fuzzy)" and quc["date pattern"] == "catalog (fuzzy)"
     assert rows["quc"]["dates"] == "CLDR+catalog"
     text = runner.invoke(cli, ["languages"]).output
     assert re.search(r"^ht .* catalog .*unreviewed", text, re.M)

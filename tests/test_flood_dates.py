@@ -135,3 +135,19 @@ def test_a_bad_clock_is_one_error_line(tmp_path):
     (tmp_path / "languages.toml").write_text('[xx]\nname = "X"\nclock = "13h"\n')
     with pytest.raises(CatalogError, match="clock must be '12h' or '24h'"):
         LanguageRegistry.load(tmp_path)
+
+
+#: the evacuation deadline, Tuesday 20 October: the numbered Mayan day ("third day") was
+#: counted from Monday by readers, a day late; the Spanish name makes it one day
+DEADLINE_DAY = {"quc": "Urox qʼij (martes) 20 rech octubre",
+                "mam": "toxin qʼij (martes), 20 te octubre"}
+
+
+@pytest.mark.parametrize("language", ["quc", "mam"])
+def test_mayan_day_names_carry_the_spanish_name(renderer, flood, language):
+    texts = [_text(renderer, flood, language, c, "evacuation") for c in CHANNELS]
+    for text in texts:
+        assert DEADLINE_DAY[language] in text, text
+        assert "Ulajuj ikʼ" not in text and "tlajin xjaw" not in text  # "tenth month"
+    # the three channels name the same day
+    assert len({t.count("(martes)") for t in texts}) == 1
