@@ -181,6 +181,7 @@ class FakeTwilio:
         Handler.fake = fake
         self._server = ThreadingHTTPServer((self.host, self.port), Handler)
         self._server.daemon_threads = True
+        self._server.handle_error = _quiet(self._server.handle_error)  # type: ignore[method-assign]
         self._server.request_queue_size = 256
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
@@ -223,6 +224,19 @@ class FakeTwilio:
             "sid": r.sid, "status": status, "to": r.to, "uri": f"{path}.json",
             "subresource_uris": {"media": f"{path}/Media.json"},
         }
+
+
+def _quiet(handle_error):
+    """http.server prints a traceback when a client resets its connection (a killed
+    dispatcher does): as Twilio, say nothing of it; any other error is still printed."""
+    import sys
+
+    def handle(request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        handle_error(request, client_address)
+
+    return handle
 
 
 def error_body(status: int, code: int | None, message: str) -> dict:
