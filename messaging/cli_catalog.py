@@ -143,3 +143,5 @@ def catalog_import(sheet, reviewer, templates_dir, locales_dir):
     result = apply_review(Path(sheet), target, renderer.catalog_path(language),
                           reviewer=reviewer)
     click.echo(result.summary())
+    for message in result.messages:
+        click.echo(message)

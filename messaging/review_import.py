@@ -13,6 +13,7 @@ only if all of that passes does it replace the old one. A refusal names the shee
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -213,17 +214,24 @@ def apply_review(sheet: Path, target: Path, base: Path, *, reviewer: str,
 
     out = io.BytesIO()
     write_po(out, catalog, width=76)
+    made = [d for d in (target.parent.parent, target.parent) if not d.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".messages.", suffix=".po")
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(out.getvalue())
-        _verify(tmp, language, rows_of, sheet)
+        if not _verify(tmp, language, rows_of, sheet):
+            result.messages.append("note: msgfmt (GNU gettext) is not installed: the "
+                                   "catalog was checked by emsg only, not by msgfmt --check")
         os.chmod(tmp, new_file_mode())
         os.replace(tmp, target)
-    finally:
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        for folder in reversed(made):  # nothing left behind by a refused import
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     return result
 
 
@@ -288,8 +296,9 @@ def _check_plan(plan: dict, sheet: Path) -> None:
                               line=first, field="corrected")
 
 
-def _verify(tmp: Path, language: str, rows_of, sheet: Path) -> None:
-    """Read the new catalog back and run ``msgfmt --check``; a failure names the row."""
+def _verify(tmp: Path, language: str, rows_of, sheet: Path) -> bool:
+    """Read the new catalog back and run ``msgfmt --check``; a failure names the row.
+    ``False`` when msgfmt is not installed (emsg's own checks ran)."""
     from .catalogs import CatalogError
     from .checks.catalog import msgfmt_check
 
@@ -316,6 +325,7 @@ def _verify(tmp: Path, language: str, rows_of, sheet: Path) -> None:
         reason = finding.reason.split(": ", 1)[-1] if m else finding.reason
         raise ReviewError(f"msgfmt --check: {reason}", path=str(sheet), line=where,
                           field="corrected" if where else None)
+    return findings is not None
 
 
 def _refuse(errors: list[ReviewError]) -> None:

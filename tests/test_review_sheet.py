@@ -251,3 +251,21 @@ def test_a_reviewed_language_sends_live_without_allow_unreviewed(runner, tmp_pat
         sent = send(spanish, "es.sqlite")
         assert sent.exit_code == 0, sent.output
         assert sorted(fake.counts()) == ["+529621000001", "+529621000002"]
+
+
+def test_import_refuses_what_msgfmt_check_rejects(runner, exported, tmp_path):
+    import shutil
+
+    if not shutil.which("msgfmt"):
+        pytest.skip("GNU gettext's msgfmt is not installed (tests/setup_tools.py installs it)")
+    mine = tmp_path / "mine"
+    rows = _read_csv(exported)
+    bad = next(r for r in rows if r["source"] == "Free help: %(hotline)s")
+    bad["corrected"] = "Toʼbʼal majun rajil: %(hotline)s 100%"  # a lone % is no format
+    _write_csv(exported, rows)
+    result = _invoke(runner, "catalog", "import", exported, "--reviewer", "R",
+                     "--locales", mine)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: {exported}:{rows.index(bad) + 2}: corrected: "
+                                    "msgfmt --check: ")
+    assert not (mine / "quc").exists()
