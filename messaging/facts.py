@@ -72,13 +72,33 @@ def _parse_bool(raw: object) -> bool:
 def _parse_phone(raw: object, region: str | None) -> str:
     import phonenumbers
 
+    short = _short_number(str(raw), region)
+    if short:  # 911, 112, 119: dialled as is, only in the region (phonenumbers' short data)
+        return short
     try:
         number = phonenumbers.parse(str(raw), region)
     except phonenumbers.NumberParseException as exc:
         raise ValueError(f"not a phone number: {raw!r} ({exc._msg})") from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"not a valid phone number: {raw!r}")
+        hint = "" if region else " (a short number such as 911 needs the scenario's region)"
+        raise ValueError(f"not a valid phone number: {raw!r}{hint}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _short_number(raw: str, region: str | None) -> str | None:
+    """The digits of an emergency or service short number valid in ``region``, or None."""
+    import phonenumbers
+
+    digits = raw.strip()
+    if not region or not digits.isdigit() or len(digits) > 6:
+        return None
+    try:
+        number = phonenumbers.parse(digits, region.upper())
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.is_valid_short_number_for_region(number, region.upper()):
+        return digits
+    return None
 
 
 def parse_value(var: Variable, raw: object, region: str | None = None) -> object:

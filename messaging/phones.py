@@ -35,8 +35,12 @@ def _parse(e164: str):
 
 
 def international(e164: str) -> str:
-    """"+52 962 620 1000": what written channels and CAP ``<contact>`` show."""
+    """"+52 962 620 1000": what written channels and CAP ``<contact>`` show. A short
+    number (911) has no international form: it is shown as dialled."""
     import phonenumbers
+
+    if not e164.startswith("+"):
+        return e164
 
     return phonenumbers.format_number(_parse(e164),
                                       phonenumbers.PhoneNumberFormat.INTERNATIONAL)
@@ -51,6 +55,8 @@ def spoken(e164: str, words, event_region: str | None = None) -> str:
     """The number read aloud in the language of ``words`` (see :class:`dates.Words`)."""
     import phonenumbers
 
+    if not e164.startswith("+"):  # a short number (911): its digits, no "plus"
+        return digit_groups(e164)
     number = _parse(e164)
     text = words.text(PHONE, SPOKEN_INTERNATIONAL) % {"number": digit_groups(
         international(e164))}
