@@ -14,8 +14,11 @@ A run starts at a strong left-to-right character (a Latin letter) or a European 
 (or a "+" or "-" right before one) and extends over letters, digits, spaces and
 punctuation up to the last letter or digit before the next right-to-left character or
 line break: trailing punctuation belongs to the sentence around it, except a closing
-bracket the run opened. Links are taken whole. Text already inside isolates is left as
-it is, so :func:`isolate` can be applied twice.
+bracket the run opened. A run never crosses the end of a sentence (".", "!" or "?" and a
+space, after a word that is not an abbreviation such as "Av."): in "في Chamelecón, San
+Pedro Sula. 3 ملاجئ" the count belongs to the next, Arabic, sentence, and one isolate
+over both would display it beside the place name. Links are taken whole. Text already
+inside isolates is left as it is, so :func:`isolate` can be applied twice.
 """
 
 from __future__ import annotations
@@ -57,6 +60,19 @@ def _starts_run(text: str, i: int) -> bool:
     return kind in ("ES", "ET") and i + 1 < len(text) and _kind(text[i + 1]) == "EN"
 
 
+def _ends_sentence(text: str, start: int, j: int) -> bool:
+    """Whether ``text[j]`` ends a sentence inside the run that starts at ``start``: a full
+    stop, "!" or "?" before a space, not after an abbreviation ("Av.", "St.", "U.S.": at
+    most three letters, the first a capital)."""
+    if text[j] not in ".!?" or j + 1 >= len(text) or not text[j + 1].isspace():
+        return False
+    k = j
+    while k > start and text[k - 1].isalpha():
+        k -= 1
+    word = text[k:j]
+    return not (text[j] == "." and 0 < len(word) <= 3 and word[0].isupper())
+
+
 def _run_end(text: str, start: int) -> int:
     """End of the left-to-right run starting at ``start`` (see the module docstring)."""
     end = start
@@ -64,7 +80,7 @@ def _run_end(text: str, start: int) -> int:
     for j in range(start, len(text)):
         kind = _kind(text[j])
         if kind in _STRONG_RTL or kind in ("B", "AN", "LRI", "RLI", "FSI", "PDI") \
-                or text[j] in EMBEDDINGS:
+                or text[j] in EMBEDDINGS or _ends_sentence(text, start, j):
             break
         if kind in ("L", "EN") or (kind == "NSM" and end == j) \
                 or (kind == "ET" and previous == "EN") or (j == start):

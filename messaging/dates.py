@@ -328,7 +328,9 @@ def spoken_time(local: dt.datetime, language: Language, words: Words) -> tuple[d
         return local.date(), f"{local:%H:%M}"
     from babel.dates import format_time
 
-    pattern = "h B" if local.minute == 0 else "h:mm B"
+    # the day period in full ("BBBB"): Arabic's short one for the morning is "ص", a letter
+    # a voice reads out or skips; the full word is "صباحًا"
+    pattern = "h BBBB" if local.minute == 0 else "h:mm BBBB"
     return local.date(), format_time(local, pattern, locale=cldr.locale)
 
 

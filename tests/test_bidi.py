@@ -110,6 +110,11 @@ def _marked(text: str) -> str:
     ("خصم 50% اليوم", "خصم [50%] اليوم"),
     ("سطر\nLine two 2", "سطر\n[Line two 2]"),
     ("لا شيء هنا", "لا شيء هنا"),
+    # a run ends with its sentence (AR-2): the count is the next sentence's
+    ("في Chamelecón, San Pedro Sula. 3 ملاجئ مفتوحة",
+     "في [Chamelecón, San Pedro Sula]. [3] ملاجئ مفتوحة"),
+    ("اذهب إلى Albergue, Av. Central Norte 12. اتصل",
+     "اذهب إلى [Albergue, Av. Central Norte 12]. اتصل"),
 ])
 def test_isolate_wraps_each_left_to_right_run(text, expected):
     assert _marked(text) == expected
@@ -132,3 +137,17 @@ def test_unbalanced_isolates_are_reported():
     assert bidi.unbalanced("a \u2066b\u2069 c") == []
     assert bidi.unbalanced("a \u2066b c") == ["line 1: 1 isolate(s) never closed"]
     assert "no isolate open" in bidi.unbalanced("a\nb\u2069")[0]
+
+
+def test_a_count_after_a_latin_place_displays_with_its_sentence(renderer):
+    """AR-2 of the flood back-translation: "⁦Chamelecón, San Pedro Sula. 3⁩ ملاجئ" put the
+    number of shelters next to "في", cut off from "ملاجئ" by the place name."""
+    flood = load_scenario(ROOT / "tests" / "data" / "scenarios" / "flood-sps.toml")
+    text = renderer.render("relief_assistance", "ar", "sms", flood).text
+    assert "\u2066Chamelecón, San Pedro Sula\u2069" in text
+    assert "\u20663\u2069 ملاجئ" in text
+    shown = " ".join(_display(text))
+    # displayed right to left: "ملاجئ" stands just left of the 3, the place name whole
+    assert re.search(r"ئجالم\s*3", shown), shown
+    assert "Chamelecón, San Pedro Sula" in shown
+    assert "Sula. 3" not in shown and "Sula 3" not in shown

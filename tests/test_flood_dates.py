@@ -151,3 +151,10 @@ def test_mayan_day_names_carry_the_spanish_name(renderer, flood, language):
         assert "Ulajuj ikʼ" not in text and "tlajin xjaw" not in text  # "tenth month"
     # the three channels name the same day
     assert len({t.count("(martes)") for t in texts}) == 1
+
+
+def test_voice_says_the_day_period_in_full(renderer, flood):
+    """AR-8: "9 ص" (the short day period) is read aloud as the letter ṣād, or skipped."""
+    voice = _text(renderer, flood, "ar", "voice", "all_clear")
+    assert "9 صباحًا" in voice and "9 ص " not in voice and "9 ص،" not in voice
+    assert "9 de la mañana" in _text(renderer, flood, "es", "voice", "all_clear")
