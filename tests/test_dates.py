@@ -166,7 +166,7 @@ def test_midnight_is_named_by_both_days_in_every_channel(renderer, hurricane):
         en = _render(renderer, midnight, "en", channel)
         assert "midnight, the night of Tuesday 15 to Wednesday 16 September" in en
         es = _render(renderer, midnight, "es", channel)
-        assert "la medianoche del martes 15 al miércoles 16 de septiembre" in es
+        assert "martes 15 de septiembre a medianoche (noche del martes al miércoles 16)" in es
         assert "00:00" not in en + es
 
 

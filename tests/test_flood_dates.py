@@ -25,8 +25,10 @@ CHANNELS = ["sms", "long", "voice"]
 #: 00:00 on Wednesday 21 October 2026, in every channel
 NIGHT = {
     "en": "midnight, the night of Tuesday 20 to Wednesday 21 October",
-    "es": "la medianoche del martes 20 al miércoles 21 de octubre",
-    "fr": "minuit, dans la nuit du mardi 20 au mercredi 21 octobre",
+    # Spanish and French name the day that ends first, so that the sentences around the
+    # phrase ("a partir del ...", "à partir du ...", "hasta el ...") stay grammatical.
+    "es": "martes 20 de octubre a medianoche (noche del martes al miércoles 21)",
+    "fr": "mardi 20 octobre à minuit (nuit du mardi au mercredi 21)",
     "ht": "minwi, lannwit madi 20 pou mèkredi 21 oktòb",
     "pt": "00h (meia-noite) da noite de terça-feira 20 para quarta-feira 21 de outubro",
     "ar": "منتصف الليل الفاصل بين الثلاثاء 20 والأربعاء 21 أكتوبر",
@@ -80,10 +82,29 @@ def test_a_night_that_ends_a_month_names_both_months(renderer, flood):
     en = _text(renderer, halloween, "en", "sms")
     assert "midnight, the night of Saturday 31 October to Sunday 1 November" in en
     es = _text(renderer, halloween, "es", "voice")
-    assert "la medianoche del sábado 31 de octubre al domingo 1 de noviembre, hora de " \
-        "Honduras" in es
+    assert "sábado 31 de octubre a medianoche (noche del sábado al domingo 1 de " \
+        "noviembre), hora de Honduras" in es
     zh = _text(renderer, halloween, "zh", "long")
     assert "10月31日（星期六）至11月1日（星期日）之间的午夜" in zh
+
+
+@pytest.mark.parametrize("language, broken", [
+    ("es", ["del la ", "de la medianoche del", "el la ", "hasta la medianoche del"]),
+    ("fr", ["du minuit", "au minuit", "le minuit"]),
+])
+def test_the_sentences_around_midnight_stay_grammatical(renderer, flood, language, broken):
+    """Every time of the flood at midnight: "a partir del la medianoche" was the result when
+    the night phrase began with an article the sentence's own "del" did not expect."""
+    night = flood.with_overrides([f"{fact}=2026-10-21T00:00:00-06:00"
+                                  for fact in ("onset", "evacuate_by")] +
+                                 ["expires=2026-10-22T00:00:00-06:00",
+                                  "ended=2026-10-23T00:00:00-06:00"])
+    for message_type in ("awareness", "early_warning", "evacuation", "safety_check",
+                         "all_clear"):
+        for channel in CHANNELS:
+            text = renderer.render(message_type, language, channel, night).text
+            assert not [b for b in broken if b in text], (message_type, channel, text)
+            assert ("medianoche" if language == "es" else "minuit") in text
 
 
 def test_one_minute_past_midnight_is_not_the_night_phrase(renderer, flood):
