@@ -304,8 +304,8 @@ def test_reply_free_only_when_the_fact_says_so(renderer, hurricane):
 def test_voice_safety_check_says_how_to_answer(renderer, hurricane):
     text = renderer.render("safety_check", "en", "voice", hurricane).text
     assert "On a phone call: press 1 if you are safe, 2 if you need help." in text
-    assert "On the radio: call plus 5 2, 9 6 2, 6 2 0, 1 0 0 0, or from a local phone: "\
-        "9 6 2, 6 2 0, 1 0 0 0, or send an SMS with 1 or 2" in text
+    assert "If you hear this on the radio, call plus 5 2, 9 6 2, 6 2 0, 1 0 0 0, or from a "\
+        "local phone: 9 6 2, 6 2 0, 1 0 0 0, or send an SMS with 1 or 2" in text
     assert "Reply 1" not in text
 
 

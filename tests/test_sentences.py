@@ -64,3 +64,48 @@ def test_no_evacuate_key_action_names_another_place_to_go():
         for other_place in ("move to higher ground", "go to an open space", "go to a cool place",
                             "go to high ground or inland now"):
             assert not lowered.startswith(other_place), (key, action)
+
+
+# "Aid is available until <expires>" as each catalog had it: expires is the alert's expiry,
+# and readers concluded that aid stops a day before the emergency is over.
+OLD_AID_UNTIL = {
+    "en": "Aid is available until", "es": "La ayuda está disponible hasta",
+    "fr": "L'aide est disponible jusqu'au", "pt": "A ajuda está disponível até",
+    "zh": "援助提供至", "ht": "Ou ka jwenn èd jiska", "ar": "المساعدات متاحة حتى",
+    "quc": "Kʼo toʼbʼal kʼa", "mam": "At onbʼil hasta",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_relief_no_longer_says_aid_ends_when_the_alert_expires(renderer, flood, language):
+    valid = translated(renderer, language, "This information is valid until %(expires)s.")
+    head = valid.split("%(expires)s")[0].strip()
+    assert head and head != "This information is valid until" or language == "en"
+    for channel in CHANNELS:
+        text = _text(renderer, "relief_assistance", language, channel, flood)
+        assert OLD_AID_UNTIL[language] not in text, (language, channel)
+        assert head in text, (language, channel)
+
+
+# "On the radio: call ..." as each catalog had it, heard as "call on the radio".
+OLD_ON_THE_RADIO = {
+    "en": "On the radio: call", "es": "Por radio: llame", "fr": "À la radio: appelez",
+    "pt": "No rádio: ligue", "zh": "收听广播的人：请拨打", "ht": "Nan radyo: rele",
+    "ar": "عبر الراديو: اتصل", "quc": "Pa radio: chasikʼij", "mam": "Tuj radio: tzʼoka",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_voice_safety_check_says_if_you_hear_this_on_the_radio(renderer, flood, language):
+    voice = _text(renderer, "safety_check", language, "voice", flood)
+    radio = translated(renderer, language, "If you hear this on the radio, call %(hotline)s, or "
+                       "send an SMS with 1 or 2 to that number.")
+    opening = radio.split("%(hotline)s")[0].strip()
+    assert voice.count(opening) == 2  # said, and repeated
+    assert OLD_ON_THE_RADIO[language] not in voice
+
+
+def test_flood_warning_says_get_ready_now_and_go_up_if_the_water_rises(renderer, flood):
+    sms = _text(renderer, "early_warning", "en", "sms", flood)
+    assert "Get ready now to go to higher ground at once if the water rises" in sms
+    assert "Be ready to move to higher ground at once" not in sms
