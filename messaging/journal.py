@@ -228,6 +228,11 @@ class Journal:
                     sent, total = self.db.execute(
                         "SELECT count(*) FILTER (WHERE state='sent'), count(*) "
                         "FROM recipients").fetchone()
+                if total == 0:
+                    # A list with no valid recipient left only its rejected rows: nobody
+                    # can have been texted, so the corrected list starts afresh here.
+                    self._forget_empty_ingest(identity)
+                    return
                 reached = (f"it has already texted {sent} of {total} recipient(s), and a "
                            "new --journal would text them again: resume with the "
                            "original files, or start a new journal only for a new message"
@@ -235,6 +240,19 @@ class Journal:
                            "path to start the new campaign")
                 raise JournalError(f"this journal belongs to another campaign ({what}); "
                                    f"{reached}", path=self.path, field="--journal")
+
+    def _forget_empty_ingest(self, identity: dict[str, str]) -> None:
+        with self._lock:
+            self._write("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("DELETE FROM rejected")
+                self.db.execute("DELETE FROM texts")
+                self.db.executemany("DELETE FROM meta WHERE key=?",
+                                    [(key,) for key in (*identity, "ingested")])
+                self._write("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
 
     # -- ingest ---------------------------------------------------------------------------
 

@@ -494,3 +494,21 @@ def test_a_campaign_is_its_contents_not_its_paths(tmp_path, runner, fake, monkey
     assert ("this journal belongs to another campaign (the recipients file changed); it has "
             "already texted 5 of 6 recipient(s), and a new --journal would text them again"
             ) in refused.output
+
+
+def test_a_list_corrected_after_no_valid_recipient_is_sent(runner, tmp_path, fake):
+    """A list with no valid number leaves a journal that texted nobody: the corrected list
+    is sent through it, instead of being refused as "another campaign"."""
+    journal = tmp_path / "campaign.sqlite"
+    broken = tmp_path / "people.csv"
+    broken.write_text("phone,language\n12,es\n962 abc,es\n", encoding="utf-8")
+    first = runner.invoke(cli, live_args(broken, journal), env=fake.env())
+    assert first.exit_code == 2 and "no valid recipient" in first.output
+    assert fake.counts() == {}
+    numbers = phones(2, start=70)
+    people(tmp_path, numbers)  # the same file, corrected
+    second = runner.invoke(cli, live_args(broken, journal), env=fake.env())
+    assert second.exit_code == 0, second.output
+    assert fake.counts() == {p: 1 for p in numbers}
+    third = runner.invoke(cli, live_args(broken, journal), env=fake.env())
+    assert third.exit_code == 0 and fake.counts() == {p: 1 for p in numbers}
