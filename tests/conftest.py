@@ -86,3 +86,12 @@ def data_copy(tmp_path) -> tuple[Path, Path]:
     shutil.copytree(ROOT / "message_templates", templates)
     shutil.copytree(ROOT / "locales", locales)
     return templates, locales
+
+
+def one_error_line(result) -> str:
+    """The one ``Error:`` line of a refused command: exit status 2, no traceback."""
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert "Traceback" not in result.output
+    return lines[0]

@@ -15,17 +15,10 @@ from messaging.cli import cli
 from messaging.scenarios import load_scenario
 
 from .conftest import HURRICANE, ROOT
+from .conftest import one_error_line as _error
 from .fake_twilio import FakeTwilio
 
 CAP = ROOT / "tests" / "data" / "cap" / "hurricane-warning-es.xml"
-
-
-def _error(result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 def drill(tmp_path: Path, status: str = "Exercise") -> tuple[Path, int]:

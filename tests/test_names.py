@@ -13,14 +13,7 @@ from messaging.cli import cli
 from messaging.names import closest
 
 from .conftest import HURRICANE
-
-
-def _error(result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    assert "Traceback" not in result.output
-    return lines[0]
+from .conftest import one_error_line as _error
 
 
 def test_a_misspelled_var_is_an_error_naming_the_fact_meant(runner):
